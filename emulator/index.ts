@@ -1,0 +1,164 @@
+import type { Server } from "node:http";
+import { BroadcastSimulator } from "./broadcast/simulator.ts";
+import { createControlHandler } from "./control/router.ts";
+import { coreRoutes } from "./control/routes.ts";
+import { RequestCounters } from "./counters.ts";
+import { EventBus } from "./events/bus.ts";
+import { type ApiFaultOptions, NO_API_FAULTS } from "./faults.ts";
+import { Ids } from "./ids.ts";
+import { DEFAULT_RESOURCE_LIMITS, type OperationContext, type ResourceLimits } from "./operations/context.ts";
+import { type QuotaOptions, RateLimiter } from "./quotas.ts";
+import { createRandom } from "./random.ts";
+import { createServer, handleApiRequest, listen } from "./server.ts";
+import { Store } from "./state/store.ts";
+
+export interface EmulatorOptions {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 4566. */
+  port?: number;
+  /** Region in ARNs, URLs and events. Default `us-west-2`. */
+  region?: string;
+  /** 12-digit account id in ARNs and events. Default `123456789012`. */
+  account?: string;
+  /** Request-rate quotas. Default on, at the published rates. */
+  quotas?: Partial<QuotaOptions>;
+  /** API fault injection. Default none. */
+  faults?: Partial<ApiFaultOptions>;
+  /** Resource-count quotas. Defaults in DEFAULT_RESOURCE_LIMITS. */
+  limits?: Partial<ResourceLimits>;
+  /** How long a new recording configuration stays CREATING. Default 1000 ms. */
+  recordingActivationMs?: number;
+  /** JSON file that keeps resources across restarts. Default none (memory only). */
+  stateFile?: string;
+  /** Seed for fault draws, for reproducible runs. Default random. */
+  seed?: number;
+}
+
+export interface Emulator {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Base URL once started, e.g. `http://127.0.0.1:4566`. */
+  readonly url: string;
+  readonly region: string;
+  readonly account: string;
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly broadcasts: BroadcastSimulator;
+  readonly counters: RequestCounters;
+  readonly limiter: RateLimiter;
+  setFaults(faults: Partial<ApiFaultOptions>): void;
+}
+
+/** Creates an IVS emulator; nothing listens until `start()`. */
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const host = options.host ?? "127.0.0.1";
+  const region = options.region ?? "us-west-2";
+  const account = options.account ?? "123456789012";
+  if (!/^[0-9]{12}$/.test(account)) throw new Error(`account must be 12 digits, got ${account}`);
+  if (!/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(region)) throw new Error(`region looks wrong: ${region}`);
+
+  const ids = new Ids(region, account);
+  const store = new Store();
+  const now = () => new Date();
+  const random = createRandom(options.seed);
+  const counters = new RequestCounters();
+  const limiter = new RateLimiter({ enabled: true, scale: 1, ...options.quotas });
+  const limits = { ...DEFAULT_RESOURCE_LIMITS, ...options.limits };
+  let faults: ApiFaultOptions = { ...NO_API_FAULTS, ...options.faults };
+  const bus = new EventBus(ids, now);
+
+  let saveTimer: NodeJS.Timeout | undefined;
+  const persistNow = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = undefined;
+    if (options.stateFile) store.save(options.stateFile);
+  };
+  const onChange = () => {
+    if (options.stateFile && !saveTimer) saveTimer = setTimeout(persistNow, 50);
+  };
+
+  const broadcasts = new BroadcastSimulator({ store, ids, bus, limits, random, now, onChange });
+  const context: OperationContext = {
+    store,
+    ids,
+    region,
+    account,
+    limits,
+    recordingActivationMs: options.recordingActivationMs ?? 1000,
+    broadcasts,
+    now,
+  };
+
+  const control = createControlHandler([
+    ...coreRoutes({
+      store,
+      counters,
+      limiter,
+      region,
+      account,
+      getFaults: () => faults,
+      setFaults: (f) => {
+        faults = f;
+      },
+      reset: () => {
+        broadcasts.dispose();
+        store.clear();
+        counters.reset();
+        limiter.reset();
+        bus.clear();
+        onChange();
+      },
+    }),
+  ]);
+
+  let server: Server | undefined;
+  let url = "";
+  const deps = { context, limiter, counters, faults: () => faults, random, onChange, control };
+
+  return {
+    get url() {
+      if (!url) throw new Error("the emulator is not started");
+      return url;
+    },
+    region,
+    account,
+    store,
+    bus,
+    broadcasts,
+    counters,
+    limiter,
+    setFaults(f) {
+      faults = { ...faults, ...f };
+    },
+    async start() {
+      if (server) return;
+      if (options.stateFile) store.load(options.stateFile);
+      server = createServer((req, res) => {
+        handleApiRequest(deps, req, res).catch((error: unknown) => {
+          console.error("[ivs-emulator] request failed:", error);
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+      });
+      server.keepAliveTimeout = 5_000;
+      const address = await listen(server, host, options.port ?? 4566);
+      const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      url = `http://${shownHost}:${address.port}`;
+    },
+    async stop() {
+      broadcasts.dispose();
+      persistNow();
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    },
+  };
+}
+
+export type { IvsEvent } from "./events/bus.ts";
+export { DEFAULT_RESOURCE_LIMITS, type ResourceLimits } from "./operations/context.ts";
+export { RATE_LIMITS } from "./quotas.ts";
