@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MODEL } from "../model/ivs-model.generated.ts";
 import type { RequestCounters } from "./counters.ts";
 import { IvsError, throttled } from "./errors.ts";
 import { type ApiFaultOptions, drawApiFault } from "./faults.ts";
-import { MODEL } from "./model/ivs-model.generated.ts";
 import type { OperationContext } from "./operations/context.ts";
 import { OPERATIONS } from "./operations/index.ts";
 import {

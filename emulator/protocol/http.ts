@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { OperationDef, ServiceModel } from "../../model/types.ts";
 import { IvsError, validation } from "../errors.ts";
-import type { OperationDef, ServiceModel } from "../model/types.ts";
 
 export interface DecodedRequest {
   operation: string;

@@ -1,0 +1,26 @@
+import type { IvsClient } from "@aws-sdk/client-ivs";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import type { GatewayContext } from "./context.ts";
+import { createLoaders } from "./loaders/index.ts";
+import { schema } from "./schema/index.ts";
+
+export interface GatewayAppOptions {
+  ivs: IvsClient;
+  /** Extra Yoga plugins (metrics, logging, limits). */
+  plugins?: Plugin[];
+  /** Serve GraphiQL at /graphql. Default true. */
+  graphiql?: boolean;
+}
+
+export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
+
+/** The GraphQL application: schema, per-request context with fresh loaders. No port is opened here. */
+export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
+  return createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    graphiql: options.graphiql ?? true,
+    plugins: options.plugins ?? [],
+    context: (): GatewayContext => ({ ivs: options.ivs, loaders: createLoaders(options.ivs) }),
+  }) as GatewayYoga;
+}

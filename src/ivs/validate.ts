@@ -1,0 +1,17 @@
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { checkShape } from "../../model/validate.ts";
+import { ValidationError } from "../errors.ts";
+
+/**
+ * Checks an IVS request before it is sent, with the same model constraints the service (and the
+ * emulator) enforce, so that bad input costs no IVS request. The error names the GraphQL input field
+ * (`input.name`, `input.tags.key`).
+ * @param requestShape the model's input shape, e.g. `CreateChannelRequest`
+ */
+export function validateIvsInput(requestShape: string, request: object, prefix = "input"): void {
+  const [first, ...rest] = checkShape(MODEL, requestShape, request);
+  if (!first) return;
+  const field = prefix ? `${prefix}.${first.path}` : first.path;
+  const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
+  throw new ValidationError(`${first.message.replace(`'${first.path}'`, `'${field}'`)}${more}`, field);
+}

@@ -1,0 +1,69 @@
+import { IvsClient } from "@aws-sdk/client-ivs";
+import { afterAll, beforeAll } from "vitest";
+import { createEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.ts";
+import { createGatewayApp, type GatewayYoga } from "../../src/app.ts";
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface GatewayHarness {
+  emulator: Emulator;
+  /** Direct SDK access to the emulator, for arranging state and checking effects. */
+  ivs: IvsClient;
+  yoga: GatewayYoga;
+  /** Runs an operation in-process through `yoga.fetch` (no port). */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResult<T>>;
+  /** Emulator request count of one operation since the last `resetCounts()`. */
+  count(operation: string): number;
+  resetCounts(): void;
+}
+
+/** Starts an emulator (quotas off) and a gateway app on it for the file's tests. */
+export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
+  const h = {} as GatewayHarness;
+  let gatewayIvs: IvsClient | undefined;
+  beforeAll(async () => {
+    const emulator = createEmulator({
+      port: 0,
+      quotas: { enabled: false },
+      recordingActivationMs: 0,
+      ...options,
+    });
+    await emulator.start();
+    const mk = () =>
+      new IvsClient({
+        region: emulator.region,
+        endpoint: emulator.url,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 1,
+      });
+    gatewayIvs = mk();
+    const yoga = createGatewayApp({ ivs: gatewayIvs, graphiql: false });
+    Object.assign(h, {
+      emulator,
+      ivs: mk(),
+      yoga,
+      async gql(query: string, variables?: Record<string, unknown>) {
+        const res = await yoga.fetch("http://gateway/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query, variables }),
+        });
+        return res.json();
+      },
+      count: (operation: string) => emulator.counters.get(operation).total,
+      resetCounts: () => emulator.counters.reset(),
+    });
+  });
+  afterAll(async () => {
+    gatewayIvs?.destroy();
+    h.ivs?.destroy();
+    await h.emulator?.stop();
+  });
+  return h;
+}
