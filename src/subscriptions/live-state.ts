@@ -1,0 +1,279 @@
+/**
+ * Live status per channel, derived from IVS events that may be lost, duplicated, late or reordered,
+ * and repaired by periodic ListStreams snapshots. The rules, in short:
+ * - a channel carries one stream at a time; a stream that has ended never becomes current again;
+ * - a transition applies only if it is not older than the transition that set the current status;
+ * - a snapshot (what ListStreams said at time T) overrides only what events did not say after T.
+ * Every call returns the change it made, if any, so callers can publish exactly the changes.
+ */
+
+export type LiveStatus = "LIVE" | "OFFLINE";
+export type StreamHealth = "HEALTHY" | "STARVING" | "UNKNOWN";
+export type RecordingStatus = "STARTED" | "ENDED" | "START_FAILED" | "END_FAILED";
+
+export interface ChannelLiveState {
+  channelArn: string;
+  status: LiveStatus;
+  streamId: string | null;
+  /** When the current stream started (ms since epoch), if known. */
+  startTime: number | null;
+  health: StreamHealth | null;
+  viewerCount: number | null;
+  recording: RecordingStatus | null;
+  /** Time (ms) of the fact behind the latest change. */
+  updatedAt: number;
+  /** What caused the latest change: an event, or a reconciliation snapshot. */
+  source: "EVENT" | "RECONCILIATION";
+  /** Increases with every change of this channel's state. */
+  version: number;
+}
+
+export type StreamEventName =
+  | "Session Created"
+  | "Stream Start"
+  | "Stream Takeover"
+  | "Session Ended"
+  | "Stream End"
+  | "Stream Failure";
+
+/** An IVS event reduced to what live state needs. `time` is ms since epoch. */
+export type LiveFact =
+  | { kind: "stream"; channelArn: string; streamId: string; name: StreamEventName; time: number }
+  | { kind: "health"; channelArn: string; streamId: string; starving: boolean; time: number }
+  | { kind: "recording"; channelArn: string; streamId: string; status: RecordingStatus; time: number };
+
+/** One live stream as ListStreams reports it. */
+export interface SnapshotStream {
+  channelArn: string;
+  streamId: string;
+  startTime?: number;
+  health?: StreamHealth;
+  viewerCount?: number;
+}
+
+const STARTS = new Set<StreamEventName>(["Session Created", "Stream Start", "Stream Takeover"]);
+/** EventBridge times have second precision: an event stamped s happened in [s, s + 1 s). */
+const EVENT_TIME_UNCERTAINTY_MS = 1000;
+/** Ended stream ids remembered per channel, so that their late starts are ignored. */
+const REMEMBERED_STREAMS = 32;
+
+interface StreamMemory {
+  endedAt?: number;
+  startedAt?: number;
+  health?: { starving: boolean; at: number };
+  recording?: { status: RecordingStatus; at: number };
+}
+
+interface ChannelRecord {
+  state: ChannelLiveState;
+  /** Time of the fact that set the current status (not health or viewers). */
+  transitionAt: number;
+  streams: Map<string, StreamMemory>;
+}
+
+function offline(channelArn: string): ChannelLiveState {
+  return {
+    channelArn,
+    status: "OFFLINE",
+    streamId: null,
+    startTime: null,
+    health: null,
+    viewerCount: null,
+    recording: null,
+    updatedAt: 0,
+    source: "RECONCILIATION",
+    version: 0,
+  };
+}
+
+export class LiveStateStore {
+  private channels = new Map<string, ChannelRecord>();
+
+  /** The channel's current state; OFFLINE with version 0 when nothing is known. */
+  get(channelArn: string): ChannelLiveState {
+    return this.channels.get(channelArn)?.state ?? offline(channelArn);
+  }
+
+  /** Channels currently LIVE. */
+  live(): ChannelLiveState[] {
+    return [...this.channels.values()].filter((r) => r.state.status === "LIVE").map((r) => r.state);
+  }
+
+  forget(channelArn: string): void {
+    this.channels.delete(channelArn);
+  }
+
+  /** Applies one event; returns the new state when it changed anything visible, else undefined. */
+  apply(fact: LiveFact): ChannelLiveState | undefined {
+    const record = this.record(fact.channelArn);
+    const memory = this.memory(record, fact.streamId);
+    const current = record.state;
+    const isCurrent = current.status === "LIVE" && current.streamId === fact.streamId;
+
+    if (fact.kind === "health") {
+      if (!memory.health || fact.time >= memory.health.at)
+        memory.health = { starving: fact.starving, at: fact.time };
+      if (!isCurrent) return undefined;
+      return this.update(record, { health: healthOf(memory) }, fact.time, "EVENT");
+    }
+    if (fact.kind === "recording") {
+      if (!memory.recording || fact.time >= memory.recording.at)
+        memory.recording = { status: fact.status, at: fact.time };
+      if (!isCurrent) return undefined;
+      return this.update(record, { recording: memory.recording.status }, fact.time, "EVENT");
+    }
+    if (STARTS.has(fact.name)) {
+      if (fact.name !== "Session Created")
+        memory.startedAt = Math.min(memory.startedAt ?? fact.time, fact.time);
+      if (memory.endedAt !== undefined) return undefined; // a late start of a stream that already ended
+      if (isCurrent)
+        return this.update(record, { startTime: memory.startedAt ?? current.startTime }, fact.time, "EVENT");
+      if (fact.time < record.transitionAt) return undefined; // older than what set the current status
+      return this.goLive(record, fact.streamId, fact.time, "EVENT");
+    }
+    memory.endedAt = Math.min(memory.endedAt ?? fact.time, fact.time);
+    if (!isCurrent) return undefined; // the end of a stream that is not the current one
+    return this.goOffline(record, fact.time, "EVENT");
+  }
+
+  /**
+   * Applies what ListStreams reported at `takenAt` (when the first page was requested) for the given
+   * channels (all known channels when `scope` is absent). Returns every state that changed.
+   */
+  reconcile(streams: SnapshotStream[], takenAt: number, scope?: Iterable<string>): ChannelLiveState[] {
+    const changes: ChannelLiveState[] = [];
+    const liveNow = new Map(streams.map((s) => [s.channelArn, s]));
+    // An event newer than the snapshot (allowing for its second precision) wins over it.
+    const snapshotWins = (eventTime: number) => eventTime + EVENT_TIME_UNCERTAINTY_MS <= takenAt;
+    for (const s of streams) {
+      const record = this.record(s.channelArn);
+      const memory = this.memory(record, s.streamId);
+      if (s.startTime !== undefined) memory.startedAt = s.startTime;
+      const current = record.state;
+      let change: ChannelLiveState | undefined;
+      if (current.status === "LIVE" && current.streamId === s.streamId) {
+        change = this.update(
+          record,
+          {
+            health: s.health ?? current.health,
+            viewerCount: s.viewerCount ?? current.viewerCount,
+            startTime: s.startTime ?? current.startTime,
+          },
+          takenAt,
+          "RECONCILIATION",
+        );
+      } else if (
+        (memory.endedAt === undefined || snapshotWins(memory.endedAt)) &&
+        snapshotWins(record.transitionAt)
+      ) {
+        memory.endedAt = undefined;
+        change = this.goLive(record, s.streamId, takenAt, "RECONCILIATION", s);
+      }
+      if (change) changes.push(change);
+    }
+    const candidates = scope ? [...scope] : [...this.channels.keys()];
+    for (const channelArn of candidates) {
+      if (liveNow.has(channelArn)) continue;
+      const record = this.channels.get(channelArn);
+      if (!record || record.state.status !== "LIVE" || !snapshotWins(record.transitionAt)) continue;
+      const streamId = record.state.streamId;
+      if (streamId) this.memory(record, streamId).endedAt = takenAt;
+      const change = this.goOffline(record, takenAt, "RECONCILIATION");
+      if (change) changes.push(change);
+    }
+    return changes;
+  }
+
+  private goLive(
+    record: ChannelRecord,
+    streamId: string,
+    time: number,
+    source: ChannelLiveState["source"],
+    reported?: SnapshotStream,
+  ): ChannelLiveState | undefined {
+    const previous = record.state.streamId;
+    if (previous && previous !== streamId) {
+      // One stream per channel: a newer stream means the previous one ended, whether or not we heard.
+      const old = this.memory(record, previous);
+      old.endedAt ??= time;
+    }
+    const memory = this.memory(record, streamId);
+    record.transitionAt = time;
+    return this.update(
+      record,
+      {
+        status: "LIVE",
+        streamId,
+        startTime: reported?.startTime ?? memory.startedAt ?? null,
+        health: reported?.health ?? healthOf(memory) ?? "HEALTHY",
+        viewerCount: reported?.viewerCount ?? null,
+        recording: memory.recording?.status ?? null,
+      },
+      time,
+      source,
+    );
+  }
+
+  private goOffline(record: ChannelRecord, time: number, source: ChannelLiveState["source"]) {
+    record.transitionAt = time;
+    return this.update(
+      record,
+      {
+        status: "OFFLINE",
+        streamId: null,
+        startTime: null,
+        health: null,
+        viewerCount: null,
+        recording: null,
+      },
+      time,
+      source,
+    );
+  }
+
+  private update(
+    record: ChannelRecord,
+    patch: Partial<ChannelLiveState>,
+    time: number,
+    source: ChannelLiveState["source"],
+  ): ChannelLiveState | undefined {
+    const current = record.state;
+    const changed = Object.entries(patch).some(([k, v]) => current[k as keyof ChannelLiveState] !== v);
+    if (!changed) return undefined;
+    record.state = {
+      ...current,
+      ...patch,
+      updatedAt: Math.max(current.updatedAt, time),
+      source,
+      version: current.version + 1,
+    };
+    return record.state;
+  }
+
+  private record(channelArn: string): ChannelRecord {
+    let record = this.channels.get(channelArn);
+    if (!record) {
+      record = { state: offline(channelArn), transitionAt: 0, streams: new Map() };
+      this.channels.set(channelArn, record);
+    }
+    return record;
+  }
+
+  private memory(record: ChannelRecord, streamId: string): StreamMemory {
+    let memory = record.streams.get(streamId);
+    if (!memory) {
+      memory = {};
+      record.streams.set(streamId, memory);
+      if (record.streams.size > REMEMBERED_STREAMS) {
+        const oldest = record.streams.keys().next().value;
+        if (oldest !== undefined && oldest !== record.state.streamId) record.streams.delete(oldest);
+      }
+    }
+    return memory;
+  }
+}
+
+function healthOf(memory: StreamMemory): StreamHealth | undefined {
+  if (!memory.health) return undefined;
+  return memory.health.starving ? "STARVING" : "HEALTHY";
+}
