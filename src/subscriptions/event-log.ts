@@ -1,0 +1,77 @@
+import type { RelayedEvent } from "./ivs-event.ts";
+import type { LiveFact, SnapshotStream } from "./live-state.ts";
+
+/** What travels through the log: relayed IVS events, reconciliation snapshots, channel deletions. */
+export type LogEntry =
+  | { type: "event"; event: RelayedEvent; fact?: LiveFact }
+  | { type: "snapshot"; streams: SnapshotStream[]; takenAt: number }
+  | { type: "deleted"; channelArn: string };
+
+export interface LoggedEntry {
+  /** Log position, increasing; a reconnecting client passes the last one it saw. */
+  id: string;
+  entry: LogEntry;
+}
+
+/**
+ * An ordered log shared by every replica: each replica appends what it ingests and applies what any
+ * replica appended. In memory for one process; Redis Streams for several (src/subscriptions/redis-event-log.ts).
+ */
+export interface EventLog {
+  append(entry: LogEntry): Promise<string>;
+  /** Starts delivering every entry appended from now on (by any replica) to `onEntry`. */
+  start(onEntry: (logged: LoggedEntry) => void): Promise<void>;
+  /** Retained entries after `afterId` (exclusive), oldest first; undefined when `afterId` is older than the retention. */
+  since(afterId: string): Promise<LoggedEntry[] | undefined>;
+  stop(): Promise<void>;
+}
+
+/** Orders log ids of the form `<ms>-<seq>` (the Redis Streams form). */
+export function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split("-").map(Number);
+  const [bm = 0, bs = 0] = b.split("-").map(Number);
+  return am - bm || as - bs;
+}
+
+export function isLogId(id: string): boolean {
+  return /^[0-9]{1,16}-[0-9]{1,10}$/.test(id);
+}
+
+/**
+ * The single-process log: a bounded in-memory ring with the same id scheme as Redis Streams.
+ * @param retention how many entries `since` can replay. Default 10,000.
+ */
+export function memoryEventLog(retention = 10_000): EventLog {
+  const entries: LoggedEntry[] = [];
+  let listener: ((logged: LoggedEntry) => void) | undefined;
+  let lastMs = 0;
+  let seq = 0;
+  let dropped = false;
+  return {
+    async append(entry) {
+      const ms = Date.now();
+      seq = ms === lastMs ? seq + 1 : 0;
+      lastMs = Math.max(ms, lastMs);
+      const logged = { id: `${lastMs}-${seq}`, entry };
+      entries.push(logged);
+      if (entries.length > retention) {
+        entries.shift();
+        dropped = true;
+      }
+      // Delivered on a later tick, like a real log, so that publishing never re-enters the ingest path.
+      queueMicrotask(() => listener?.(logged));
+      return logged.id;
+    },
+    async start(onEntry) {
+      listener = onEntry;
+    },
+    async since(afterId) {
+      const first = entries[0];
+      if (dropped && first && compareIds(afterId, first.id) < 0) return undefined;
+      return entries.filter((e) => compareIds(e.id, afterId) > 0);
+    },
+    async stop() {
+      listener = undefined;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { EventIngestor } from "./ingest.ts";
+
+export interface IngestHttpOptions {
+  ingestor: EventIngestor;
+  /** Header carrying the API key, as set on the EventBridge connection. Default `x-api-key`. */
+  apiKeyHeader?: string;
+  /** The expected key. */
+  apiKey: string;
+  /** Largest body accepted. Default 256 KiB, EventBridge's largest event. */
+  maxBytes?: number;
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * POST /events: the EventBridge API-destination endpoint. Answers fast (EventBridge waits 5 s at most)
+ * and never with 5xx for a bad event, so that EventBridge retries only what may succeed later.
+ */
+export function createIngestHandler(options: IngestHttpOptions) {
+  const header = (options.apiKeyHeader ?? "x-api-key").toLowerCase();
+  const expected = digest(options.apiKey);
+  const maxBytes = options.maxBytes ?? 256 * 1024;
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const send = (status: number, body: Record<string, unknown>) => {
+      const text = JSON.stringify(body);
+      res
+        .writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+        .end(text);
+    };
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return send(405, { error: "use POST" });
+    }
+    const given = req.headers[header];
+    // Digests have equal length, so the comparison takes the same time whatever the key's length.
+    if (typeof given !== "string" || !timingSafeEqual(digest(given), expected)) {
+      req.resume();
+      return send(401, { error: `missing or wrong ${header} header` });
+    }
+    const type = req.headers["content-type"] ?? "";
+    if (!/^application\/(.+\+)?json\b/i.test(type)) {
+      req.resume();
+      return send(415, { error: "content-type must be application/json" });
+    }
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > maxBytes) {
+      req.resume();
+      return send(413, { error: `body larger than ${maxBytes} bytes` });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) return send(413, { error: `body larger than ${maxBytes} bytes` });
+      chunks.push(chunk as Buffer);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      return send(400, { error: "the body is not valid JSON" });
+    }
+    const result = await options.ingestor.ingest(body);
+    if (result.outcome === "malformed") return send(400, { error: result.reason });
+    return send(202, { ...result });
+  };
+}

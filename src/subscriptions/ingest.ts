@@ -1,0 +1,45 @@
+import type { Deduper } from "./dedupe.ts";
+import type { EventLog } from "./event-log.ts";
+import { parseIvsEvent } from "./ivs-event.ts";
+
+export type IngestOutcome = "relayed" | "duplicate" | "ignored" | "malformed";
+
+export interface IngestResult {
+  outcome: IngestOutcome;
+  /** The EventBridge event id, when the body had one. */
+  id?: string;
+  /** Position in the event log, for relayed events. */
+  logId?: string;
+  reason?: string;
+}
+
+/**
+ * Turns one delivered event body into at most one log entry. Transport-free on purpose: the HTTP
+ * endpoint (ingest-http.ts) calls it per request, and an SQS consumer would call it per message.
+ */
+export class EventIngestor {
+  constructor(
+    private readonly deps: { log: EventLog; dedupe: Deduper; count?: (outcome: IngestOutcome) => void },
+  ) {}
+
+  async ingest(body: unknown): Promise<IngestResult> {
+    const result = await this.process(body);
+    this.deps.count?.(result.outcome);
+    return result;
+  }
+
+  private async process(body: unknown): Promise<IngestResult> {
+    const parsed = parseIvsEvent(body);
+    if (!parsed.ok) {
+      return parsed.malformed
+        ? { outcome: "malformed", reason: parsed.reason }
+        : { outcome: "ignored", id: parsed.id, reason: parsed.reason };
+    }
+    const { event, fact } = parsed;
+    if (!(await this.deps.dedupe.firstSeen(event.id))) return { outcome: "duplicate", id: event.id };
+    const logId = await this.deps.log.append(
+      fact ? { type: "event", event, fact } : { type: "event", event },
+    );
+    return { outcome: "relayed", id: event.id, logId };
+  }
+}

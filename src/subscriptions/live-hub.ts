@@ -1,0 +1,234 @@
+import { FixedBuffer, Repeater } from "graphql-yoga";
+import { compareIds, type EventLog, type LoggedEntry } from "./event-log.ts";
+import type { EventKind, RelayedEvent } from "./ivs-event.ts";
+import { type ChannelLiveState, LiveStateStore, type SnapshotStream } from "./live-state.ts";
+
+export interface LiveUpdate extends ChannelLiveState {
+  /** True once, as the last update of a channel that was deleted. */
+  deleted: boolean;
+}
+
+export interface RelayedEntry {
+  /** Log position: pass it back as `lastEventId` to resume after a reconnect. */
+  logId: string;
+  event: RelayedEvent;
+}
+
+export interface EventFilter {
+  channelArns?: readonly string[] | null;
+  kinds?: readonly EventKind[] | null;
+}
+
+export interface LiveHubOptions {
+  log: EventLog;
+  /** Every live stream of the account (ListStreams, all pages). */
+  listLiveStreams: () => Promise<SnapshotStream[]>;
+  /** Reconciliation period. Default 30 s. */
+  reconcileIntervalMs?: number;
+  /** Claims this period's reconciliation among replicas; absent = this process always reconciles. */
+  claimReconciliation?: () => Promise<boolean>;
+  /** Updates a subscriber may fall behind by before it is closed as too slow. Default 1,000. */
+  subscriberBuffer?: number;
+  onError?: (error: unknown, where: string) => void;
+  now?: () => number;
+}
+
+class SlowSubscriberError extends Error {
+  constructor() {
+    super("the subscriber fell too far behind and was closed; resubscribe (with lastEventId to resume)");
+  }
+}
+
+interface Sink<T> {
+  push(value: T): void;
+}
+
+/**
+ * The per-replica hub: applies what the shared log carries to live state, fans changes and events out
+ * to subscribers, and reconciles with ListStreams on a period so that lost events are repaired.
+ */
+export class LiveHub {
+  readonly state = new LiveStateStore();
+  private readonly channelSinks = new Map<string, Set<Sink<LiveUpdate>>>();
+  private readonly eventSinks = new Set<{ filter: EventFilter; sink: Sink<RelayedEntry> }>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastReconciledAt = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.now = options.now ?? (() => Date.now());
+  }
+
+  /** Starts reading the log and reconciles once, so that statuses are known before the first subscriber. */
+  async start(): Promise<void> {
+    await this.options.log.start((logged) => this.onEntry(logged));
+    await this.reconcile(true).catch((error: unknown) =>
+      this.options.onError?.(error, "initial reconciliation"),
+    );
+    const period = this.options.reconcileIntervalMs ?? 30_000;
+    this.timer = setInterval(() => {
+      this.reconcile().catch((error: unknown) => this.options.onError?.(error, "reconciliation"));
+    }, period);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.options.log.stop();
+  }
+
+  /** When statuses were last checked against ListStreams (ms), 0 if never. */
+  get reconciledAt(): number {
+    return this.lastReconciledAt;
+  }
+
+  /** Lists live streams and applies the snapshot here and, through the log, on every replica. */
+  async reconcile(force = false): Promise<ChannelLiveState[]> {
+    if (!force && this.options.claimReconciliation && !(await this.options.claimReconciliation())) return [];
+    const takenAt = this.now();
+    const streams = await this.options.listLiveStreams();
+    const changes = this.applySnapshot(streams, takenAt);
+    await this.options.log.append({ type: "snapshot", streams, takenAt });
+    return changes;
+  }
+
+  /** Announces a deleted channel to every replica: its subscribers get a last update and complete. */
+  async channelDeleted(channelArn: string): Promise<void> {
+    await this.options.log.append({ type: "deleted", channelArn });
+  }
+
+  /** The current status of each channel first, then every change, until all of them are deleted. */
+  watchChannels(channelArns: readonly string[]): AsyncIterableIterator<LiveUpdate> {
+    const arns = [...new Set(channelArns)];
+    return new Repeater<LiveUpdate>(
+      async (push, stop) => {
+        const remaining = new Set(arns);
+        const sink: Sink<LiveUpdate> = {
+          push: (update) => {
+            push(update).catch(() => stop(new SlowSubscriberError()));
+            if (update.deleted) {
+              remaining.delete(update.channelArn);
+              this.channelSinks.get(update.channelArn)?.delete(sink);
+              if (remaining.size === 0) stop();
+            }
+          },
+        };
+        for (const arn of arns) {
+          let set = this.channelSinks.get(arn);
+          if (!set) this.channelSinks.set(arn, (set = new Set()));
+          set.add(sink);
+        }
+        for (const arn of arns)
+          push({ ...this.state.get(arn), deleted: false }).catch(() => stop(new SlowSubscriberError()));
+        await stop;
+        for (const arn of arns) {
+          const set = this.channelSinks.get(arn);
+          set?.delete(sink);
+          if (set?.size === 0) this.channelSinks.delete(arn);
+        }
+      },
+      new FixedBuffer(this.options.subscriberBuffer ?? 1000),
+    );
+  }
+
+  /**
+   * Relayed IVS events matching the filter. With `afterLogId`, first replays what the log retains after
+   * it; if the log no longer reaches back that far, the subscription fails rather than silently skip.
+   */
+  watchEvents(filter: EventFilter, afterLogId?: string): AsyncIterableIterator<RelayedEntry> {
+    const channelArns = filter.channelArns ? new Set(filter.channelArns) : undefined;
+    const own: EventFilter = { ...filter, channelArns: channelArns ? [...channelArns] : null };
+    return new Repeater<RelayedEntry>(
+      async (push, stop) => {
+        const fail = () => stop(new SlowSubscriberError());
+        let backlog: RelayedEntry[] | undefined = afterLogId ? [] : undefined;
+        const entry = {
+          filter: own,
+          sink: {
+            push: (e: RelayedEntry) => {
+              if (backlog) backlog.push(e);
+              else push(e).catch(fail);
+            },
+          },
+        };
+        this.eventSinks.add(entry);
+        const onDeleted = (arn: string) => {
+          if (!channelArns?.delete(arn)) return;
+          own.channelArns = [...channelArns];
+          if (channelArns.size === 0) stop();
+        };
+        this.deletionListeners.add(onDeleted);
+        if (afterLogId) {
+          try {
+            const replay = await this.options.log.since(afterLogId);
+            if (!replay)
+              throw new Error("lastEventId is older than the replay window; resubscribe without it");
+            let last = afterLogId;
+            for (const logged of replay) {
+              if (logged.entry.type !== "event" || !matches(own, logged.entry.event)) continue;
+              last = logged.id;
+              push({ logId: logged.id, event: logged.entry.event }).catch(fail);
+            }
+            for (const e of backlog ?? []) if (compareIds(e.logId, last) > 0) push(e).catch(fail);
+            backlog = undefined;
+          } catch (error) {
+            stop(error);
+          }
+        }
+        await stop;
+        this.eventSinks.delete(entry);
+        this.deletionListeners.delete(onDeleted);
+      },
+      new FixedBuffer(this.options.subscriberBuffer ?? 1000),
+    );
+  }
+
+  /** Subscriber counts, for metrics and benchmarks. */
+  subscriberCounts(): { channels: number; channelSubscriptions: number; events: number } {
+    let channelSubscriptions = 0;
+    for (const set of this.channelSinks.values()) channelSubscriptions += set.size;
+    return { channels: this.channelSinks.size, channelSubscriptions, events: this.eventSinks.size };
+  }
+
+  private readonly deletionListeners = new Set<(arn: string) => void>();
+
+  private onEntry({ id, entry }: LoggedEntry): void {
+    try {
+      if (entry.type === "snapshot") {
+        this.applySnapshot(entry.streams, entry.takenAt);
+      } else if (entry.type === "deleted") {
+        const final: LiveUpdate = { ...this.state.get(entry.channelArn), status: "OFFLINE", deleted: true };
+        this.state.forget(entry.channelArn);
+        for (const sink of [...(this.channelSinks.get(entry.channelArn) ?? [])]) sink.push(final);
+        this.channelSinks.delete(entry.channelArn);
+        for (const listener of [...this.deletionListeners]) listener(entry.channelArn);
+      } else {
+        const relayed = { logId: id, event: entry.event };
+        for (const { filter, sink } of this.eventSinks) if (matches(filter, entry.event)) sink.push(relayed);
+        const change = entry.fact ? this.state.apply(entry.fact) : undefined;
+        if (change) this.publish(change);
+      }
+    } catch (error) {
+      this.options.onError?.(error, "applying a log entry");
+    }
+  }
+
+  private applySnapshot(streams: SnapshotStream[], takenAt: number): ChannelLiveState[] {
+    const changes = this.state.reconcile(streams, takenAt);
+    this.lastReconciledAt = Math.max(this.lastReconciledAt, takenAt);
+    for (const change of changes) this.publish(change);
+    return changes;
+  }
+
+  private publish(change: ChannelLiveState): void {
+    const update: LiveUpdate = { ...change, deleted: false };
+    for (const sink of this.channelSinks.get(change.channelArn) ?? []) sink.push(update);
+  }
+}
+
+function matches(filter: EventFilter, event: RelayedEvent): boolean {
+  if (filter.kinds && !filter.kinds.includes(event.kind)) return false;
+  if (filter.channelArns && (!event.channelArn || !filter.channelArns.includes(event.channelArn)))
+    return false;
+  return true;
+}
