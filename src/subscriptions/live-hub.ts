@@ -114,8 +114,8 @@ export class LiveHub {
           },
         };
         for (const arn of arns) {
-          let set = this.channelSinks.get(arn);
-          if (!set) this.channelSinks.set(arn, (set = new Set()));
+          const set = this.channelSinks.get(arn) ?? new Set();
+          this.channelSinks.set(arn, set);
           set.add(sink);
         }
         for (const arn of arns)

@@ -175,7 +175,7 @@ export class LiveStateStore {
     for (const channelArn of candidates) {
       if (liveNow.has(channelArn)) continue;
       const record = this.channels.get(channelArn);
-      if (!record || record.state.status !== "LIVE" || !snapshotWins(record.transitionAt)) continue;
+      if (record?.state.status !== "LIVE" || !snapshotWins(record.transitionAt)) continue;
       const streamId = record.state.streamId;
       if (streamId) this.memory(record, streamId).endedAt = takenAt;
       const change = this.goOffline(record, takenAt, "RECONCILIATION");
