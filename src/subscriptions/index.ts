@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import type { IvsClient } from "@aws-sdk/client-ivs";
+import { Redis } from "ioredis";
+import { type Deduper, memoryDeduper, redisDeduper } from "./dedupe.ts";
+import { type EventLog, memoryEventLog } from "./event-log.ts";
+import { EventIngestor, type IngestOutcome } from "./ingest.ts";
+import { createIngestHandler } from "./ingest-http.ts";
+import { LiveHub } from "./live-hub.ts";
+import { redisEventLog } from "./redis-event-log.ts";
+import { listLiveStreams } from "./snapshot.ts";
+
+export interface LiveEventsOptions {
+  ivs: IvsClient;
+  /** Shares the event log, de-duplication and reconciliation turns among replicas. Default none (one process). */
+  redisUrl?: string;
+  /** Prefix of every Redis key. Default `ivs-gateway:`. */
+  redisKeyPrefix?: string;
+  /** ListStreams reconciliation period. Default 30 s. */
+  reconcileIntervalMs?: number;
+  /** How long missed events can be replayed after a reconnect. Default 1 h (Redis) / last 10,000 (memory). */
+  replayRetentionMs?: number;
+  /** The key EventBridge sends in `ingestApiKeyHeader`. */
+  ingestApiKey: string;
+  /** Header carrying the key. Default `x-api-key`. */
+  ingestApiKeyHeader?: string;
+  /** Lists live streams; default ListStreams through `ivs`. */
+  listLiveStreams?: () => Promise<import("./live-state.ts").SnapshotStream[]>;
+  onIngest?: (outcome: IngestOutcome) => void;
+  onError?: (error: unknown, where: string) => void;
+}
+
+export type LiveEvents = Awaited<ReturnType<typeof createLiveEvents>>;
+
+/** Assembles ingest, the shared log and the hub, on Redis when a URL is given and in memory otherwise. */
+export async function createLiveEvents(options: LiveEventsOptions) {
+  const prefix = options.redisKeyPrefix ?? "ivs-gateway:";
+  const period = options.reconcileIntervalMs ?? 30_000;
+  const connections: Redis[] = [];
+  let log: EventLog;
+  let dedupe: Deduper;
+  let claimReconciliation: (() => Promise<boolean>) | undefined;
+  if (options.redisUrl) {
+    const connect = () => {
+      const r = new Redis(options.redisUrl as string, { lazyConnect: true, maxRetriesPerRequest: 3 });
+      connections.push(r);
+      return r;
+    };
+    const redis = connect();
+    const reader = connect();
+    await Promise.all([redis.connect(), reader.connect()]);
+    log = redisEventLog({
+      redis,
+      reader,
+      key: `${prefix}events`,
+      retentionMs: options.replayRetentionMs ?? 3600_000,
+    });
+    dedupe = redisDeduper(redis, prefix);
+    const replica = randomUUID();
+    // One replica per period lists streams; the others apply its snapshot from the log.
+    claimReconciliation = async () =>
+      (await redis.set(`${prefix}reconcile-turn`, replica, "PX", Math.max(1000, period - 250), "NX")) ===
+      "OK";
+  } else {
+    log = memoryEventLog();
+    dedupe = memoryDeduper();
+  }
+  const hub = new LiveHub({
+    log,
+    listLiveStreams: options.listLiveStreams ?? (() => listLiveStreams(options.ivs)),
+    reconcileIntervalMs: period,
+    ...(claimReconciliation ? { claimReconciliation } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  const ingestor = new EventIngestor({
+    log,
+    dedupe,
+    ...(options.onIngest ? { count: options.onIngest } : {}),
+  });
+  const ingestHandler = createIngestHandler({
+    ingestor,
+    apiKey: options.ingestApiKey,
+    ...(options.ingestApiKeyHeader ? { apiKeyHeader: options.ingestApiKeyHeader } : {}),
+  });
+  return {
+    hub,
+    ingestor,
+    ingestHandler,
+    start: () => hub.start(),
+    async stop() {
+      await hub.stop();
+      for (const r of connections) r.disconnect();
+    },
+  };
+}

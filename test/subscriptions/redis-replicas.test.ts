@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import { IvsClient } from "@aws-sdk/client-ivs";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
+import type { LiveUpdate, RelayedEntry } from "../../src/subscriptions/live-hub.ts";
+import type { SnapshotStream } from "../../src/subscriptions/live-state.ts";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const A = "arn:aws:ivs:us-west-2:123456789012:channel/AAAAAAAAAAAA";
+const started: LiveEvents[] = [];
+// Never called: these replicas reconcile through the injected listLiveStreams.
+const ivs = new IvsClient({
+  region: "us-west-2",
+  endpoint: "http://127.0.0.1:9",
+  credentials: { accessKeyId: "x", secretAccessKey: "x" },
+});
+
+async function replica(prefix: string, live: () => SnapshotStream[] = () => []) {
+  const r = await createLiveEvents({
+    ivs,
+    redisUrl: REDIS_URL,
+    redisKeyPrefix: prefix,
+    ingestApiKey: "k",
+    reconcileIntervalMs: 60_000,
+    listLiveStreams: async () => live(),
+  });
+  await r.start();
+  started.push(r);
+  return r;
+}
+
+function event(id: string, name: string, streamId: string) {
+  return {
+    version: "0",
+    id,
+    "detail-type": "IVS Stream State Change",
+    source: "aws.ivs",
+    account: "123456789012",
+    time: new Date().toISOString(),
+    region: "us-west-2",
+    resources: [A],
+    detail: { event_name: name, channel_name: "", stream_id: streamId },
+  };
+}
+
+afterAll(async () => {
+  for (const r of started) await r.stop();
+  ivs.destroy();
+});
+
+describe("two replicas sharing a real Redis", () => {
+  it("delivers an event ingested on one replica to a subscriber on the other", async () => {
+    const prefix = `test-${randomUUID()}:`;
+    const one = await replica(prefix);
+    const two = await replica(prefix);
+    const watching = two.hub.watchChannels([A]);
+    expect((await watching.next()).value).toMatchObject({ status: "OFFLINE" });
+    const next = watching.next();
+    expect((await one.ingestor.ingest(event(randomUUID(), "Stream Start", "st-1"))).outcome).toBe("relayed");
+    const update = (await next).value as LiveUpdate;
+    expect(update).toMatchObject({ channelArn: A, status: "LIVE", streamId: "st-1" });
+    // Both replicas hold the same state.
+    expect(one.hub.state.get(A).status).toBe("LIVE");
+    await watching.return?.();
+  });
+
+  it("drops a duplicate delivered to the other replica", async () => {
+    const prefix = `test-${randomUUID()}:`;
+    const one = await replica(prefix);
+    const two = await replica(prefix);
+    const e = event(randomUUID(), "Stream Start", "st-2");
+    expect((await one.ingestor.ingest(e)).outcome).toBe("relayed");
+    expect((await two.ingestor.ingest(e)).outcome).toBe("duplicate");
+  });
+
+  it("replays missed events after a reconnect with lastEventId", async () => {
+    const prefix = `test-${randomUUID()}:`;
+    const one = await replica(prefix);
+    const first = await one.ingestor.ingest(event(randomUUID(), "Session Created", "st-3"));
+    const second = await one.ingestor.ingest(event(randomUUID(), "Stream Start", "st-3"));
+    const later = await replica(prefix);
+    const resumed = later.hub.watchEvents({ channelArns: [A] }, first.logId);
+    const got = (await resumed.next()).value as RelayedEntry;
+    expect(got.logId).toBe(second.logId);
+    expect(got.event).toMatchObject({ kind: "STREAM_STATE", eventName: "Stream Start" });
+    await resumed.return?.();
+  });
+
+  it("lets one replica per period reconcile, and spreads its snapshot to the others", async () => {
+    const prefix = `test-${randomUUID()}:`;
+    let truth: SnapshotStream[] = [];
+    const one = await replica(prefix, () => truth);
+    const two = await replica(prefix, () => truth);
+    truth = [{ channelArn: A, streamId: "st-9" }];
+    const watching = two.hub.watchChannels([A]);
+    await watching.next();
+    const next = watching.next();
+    const [a, b] = await Promise.all([one.hub.reconcile(), two.hub.reconcile()]);
+    // Exactly one of the two claimed the turn and listed streams.
+    expect([a.length, b.length].sort()).toEqual([0, 1]);
+    expect((await next).value).toMatchObject({ status: "LIVE", streamId: "st-9", source: "RECONCILIATION" });
+    await watching.return?.();
+    const redis = new Redis(REDIS_URL);
+    expect(await redis.exists(`${prefix}reconcile-turn`)).toBe(1);
+    redis.disconnect();
+  });
+});
