@@ -1,5 +1,5 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
-import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
 import type { GatewayContext } from "./context.ts";
 import { createLoaders } from "./loaders/index.ts";
 import { schema } from "./schema/index.ts";
@@ -10,6 +10,8 @@ export interface GatewayAppOptions {
   plugins?: Plugin[];
   /** Serve GraphiQL at /graphql. Default true. */
   graphiql?: boolean;
+  /** Where Yoga's own messages (unexpected errors, request parsing) go. Default Yoga's console logger. */
+  logging?: boolean | YogaLogger;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -21,6 +23,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
     graphqlEndpoint: "/graphql",
     graphiql: options.graphiql ?? true,
     plugins: options.plugins ?? [],
+    ...(options.logging !== undefined ? { logging: options.logging } : {}),
     context: (): GatewayContext => ({ ivs: options.ivs, loaders: createLoaders(options.ivs) }),
   }) as GatewayYoga;
 }

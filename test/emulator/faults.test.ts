@@ -38,11 +38,10 @@ describe("API fault knobs", () => {
 
   it("throttles at throttleRate 1 without quotas", async () => {
     await h.control("PUT", "/faults", { throttleRate: 1 });
-    const err = await h.ivs
-      .send(new ListChannelsCommand({}))
-      .catch((e: Error & { $metadata: { httpStatusCode: number } }) => e);
-    expect(err.name).toBe("ThrottlingException");
-    expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(429);
+    await expect(h.ivs.send(new ListChannelsCommand({}))).rejects.toMatchObject({
+      name: "ThrottlingException",
+      $metadata: { httpStatusCode: 429 },
+    });
   });
 
   it("answers about the configured share with errors", async () => {

@@ -2,6 +2,7 @@ import { CreateChannelCommand, GetChannelCommand } from "@aws-sdk/client-ivs";
 import { describe, expect, it } from "vitest";
 import { OPERATIONS } from "../../emulator/operations/index.ts";
 import { MODEL } from "../../model/ivs-model.generated.ts";
+import { failure } from "./expect-ivs.ts";
 import { useEmulator } from "./harness.ts";
 
 const h = useEmulator();
@@ -45,11 +46,9 @@ describe("restJson1 wire format", () => {
   });
 
   it("lets the SDK build the modeled error class with message and status", async () => {
-    const err = await h.ivs
-      .send(new GetChannelCommand({ arn: "arn:aws:ivs:us-west-2:123456789012:channel/nope" }))
-      .catch(
-        (e: unknown) => e as Error & { $metadata: { httpStatusCode: number }; exceptionMessage: string },
-      );
+    const err = await failure(
+      h.ivs.send(new GetChannelCommand({ arn: "arn:aws:ivs:us-west-2:123456789012:channel/nope" })),
+    );
     expect(err.name).toBe("ResourceNotFoundException");
     expect(err.message).toContain("channel/nope");
     expect(err.exceptionMessage).toContain("channel/nope");
@@ -78,11 +77,11 @@ describe("restJson1 wire format", () => {
   });
 
   it("names every member at fault, and hides sensitive values", async () => {
-    const err = await h.ivs
-      .send(
+    const err = await failure(
+      h.ivs.send(
         new CreateChannelCommand({ name: "no spaces allowed", type: "HUGE" as never, latencyMode: "LOW" }),
-      )
-      .catch((e: Error) => e);
+      ),
+    );
     expect(err.name).toBe("ValidationException");
     expect(err.message).toMatch(/^2 validation errors detected/);
     expect(err.message).toContain("at 'name'");

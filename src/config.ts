@@ -1,0 +1,295 @@
+/**
+ * The gateway's whole configuration, read once from an environment object and validated before anything
+ * starts. Only src/main.ts passes `process.env`; tests pass plain objects.
+ */
+
+export type Env = Record<string, string | undefined>;
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where IVS calls go: the in-process emulator, real AWS, or an explicit endpoint such as a standalone emulator. */
+export type IvsBackend = "embedded" | "aws" | "endpoint";
+
+/** How requests to IVS are signed. */
+export type CredentialsConfig =
+  | { kind: "static"; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { kind: "profile"; profile: string }
+  | { kind: "anonymous" }
+  /** The SDK's default chain: environment, SSO, web identity, shared files, container and instance roles. */
+  | { kind: "default" };
+
+export interface IvsConfig {
+  backend: IvsBackend;
+  /** Set for the `endpoint` backend only; the embedded one learns its URL when the emulator starts. */
+  endpoint?: string;
+  /** Undefined only for `aws`, where the SDK resolves it from the profile's config file. */
+  region?: string;
+  credentials: CredentialsConfig;
+  /** 0 means no limit. */
+  connectTimeoutMs: number;
+  /** 0 means no limit. */
+  requestTimeoutMs: number;
+  maxAttempts: number;
+  keepAlive: boolean;
+}
+
+export interface EmbeddedEmulatorConfig {
+  port: number;
+  seedDemoData: boolean;
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  ivs: IvsConfig;
+  /** Present only when the backend is `embedded`. */
+  emulator?: EmbeddedEmulatorConfig;
+  /** Kept for the pub/sub of later issues; nothing connects to it yet. */
+  redisUrl?: string;
+}
+
+/** A bad or inconsistent variable; the message starts with the variable's name. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable} ${message}`);
+  }
+}
+
+/** Region of the embedded emulator and of an explicit endpoint when none is set (the emulator's own default). */
+export const DEFAULT_REGION = "us-west-2";
+
+/**
+ * Every variable the gateway reads, with its default, for the README and `--help`-style listings.
+ * `loadConfig` is the authority; this table only describes it.
+ */
+export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning: string }[] = [
+  { name: "PORT", default: "4000", meaning: "HTTP port of the gateway (0 = any free port)" },
+  { name: "HOST", default: "127.0.0.1", meaning: "interface the gateway listens on" },
+  { name: "LOG_LEVEL", default: "info", meaning: `pino level: ${LOG_LEVELS.join(", ")}` },
+  {
+    name: "IVS_ENDPOINT",
+    default: "embedded",
+    meaning:
+      "`embedded` = in-process emulator, `aws` = real IVS, or an http(s) URL (e.g. a standalone emulator)",
+  },
+  { name: "IVS_REGION", default: "—", meaning: "IVS region; wins over AWS_REGION" },
+  {
+    name: "AWS_REGION",
+    default: "us-west-2 (embedded, URL); from the profile (aws)",
+    meaning: "IVS region when IVS_REGION is unset",
+  },
+  { name: "AWS_ACCESS_KEY_ID", default: "—", meaning: "static credentials; needs AWS_SECRET_ACCESS_KEY" },
+  { name: "AWS_SECRET_ACCESS_KEY", default: "—", meaning: "static credentials; needs AWS_ACCESS_KEY_ID" },
+  { name: "AWS_SESSION_TOKEN", default: "—", meaning: "session token of temporary static credentials" },
+  { name: "AWS_PROFILE", default: "—", meaning: "named profile from ~/.aws/config and ~/.aws/credentials" },
+  {
+    name: "IVS_ANONYMOUS",
+    default: "false",
+    meaning: "send unsigned requests (emulators, proxies that sign themselves)",
+  },
+  { name: "IVS_CONNECT_TIMEOUT_MS", default: "3000", meaning: "TCP/TLS connect timeout (0 = none)" },
+  {
+    name: "IVS_REQUEST_TIMEOUT_MS",
+    default: "10000",
+    meaning: "time limit of each attempt, send to response (0 = none)",
+  },
+  { name: "IVS_MAX_ATTEMPTS", default: "3", meaning: "attempts per IVS call including retries (1–10)" },
+  {
+    name: "IVS_KEEP_ALIVE",
+    default: "true",
+    meaning: "reuse connections; false closes each after its request",
+  },
+  { name: "EMULATOR_PORT", default: "0", meaning: "port of the embedded emulator (0 = any free port)" },
+  {
+    name: "SEED_DEMO_DATA",
+    default: "true (embedded)",
+    meaning: "create demo resources in the embedded emulator",
+  },
+  { name: "REDIS_URL", default: "—", meaning: "redis:// or rediss:// URL, kept for later pub/sub" },
+];
+
+/** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): GatewayConfig {
+  const read = (name: string): string | undefined => {
+    // An empty value (common in .env files and compose templates) means "unset".
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+
+  const backendRaw = read("IVS_ENDPOINT") ?? "embedded";
+  const { backend, endpoint } = parseBackend(backendRaw);
+  const embedded = backend === "embedded";
+
+  const regionVar = read("IVS_REGION") !== undefined ? "IVS_REGION" : "AWS_REGION";
+  const regionRaw = read(regionVar);
+  const region =
+    regionRaw === undefined
+      ? backend === "aws"
+        ? undefined
+        : DEFAULT_REGION
+      : parseRegion(regionVar, regionRaw);
+
+  const ivs: IvsConfig = {
+    backend,
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    credentials: parseCredentials(read, embedded),
+    connectTimeoutMs: int("IVS_CONNECT_TIMEOUT_MS", read("IVS_CONNECT_TIMEOUT_MS"), 3000, 0, 600_000),
+    requestTimeoutMs: int("IVS_REQUEST_TIMEOUT_MS", read("IVS_REQUEST_TIMEOUT_MS"), 10_000, 0, 3_600_000),
+    maxAttempts: int("IVS_MAX_ATTEMPTS", read("IVS_MAX_ATTEMPTS"), 3, 1, 10),
+    keepAlive: bool("IVS_KEEP_ALIVE", read("IVS_KEEP_ALIVE"), true),
+  };
+
+  const emulatorPort = read("EMULATOR_PORT");
+  const seed = read("SEED_DEMO_DATA");
+  if (!embedded && emulatorPort !== undefined)
+    throw new ConfigError(
+      "EMULATOR_PORT",
+      `only applies when IVS_ENDPOINT is embedded (it is ${backendRaw})`,
+    );
+  // Seeding creates resources; never let a stray variable do that against a real account.
+  if (!embedded && bool("SEED_DEMO_DATA", seed, false))
+    throw new ConfigError(
+      "SEED_DEMO_DATA",
+      `only applies when IVS_ENDPOINT is embedded (it is ${backendRaw})`,
+    );
+
+  const redisUrl = read("REDIS_URL");
+  const config: GatewayConfig = {
+    port: int("PORT", read("PORT"), 4000, 0, 65_535),
+    host: parseHost(read("HOST") ?? "127.0.0.1"),
+    logLevel: parseLogLevel(read("LOG_LEVEL") ?? "info"),
+    ivs,
+  };
+  if (embedded)
+    config.emulator = {
+      port: int("EMULATOR_PORT", emulatorPort, 0, 0, 65_535),
+      seedDemoData: bool("SEED_DEMO_DATA", seed, true),
+    };
+  if (redisUrl !== undefined) config.redisUrl = parseRedisUrl(redisUrl);
+  return config;
+}
+
+/** The configuration as it may be logged: no keys, tokens or passwords. */
+export function describeConfig(config: GatewayConfig): Record<string, unknown> {
+  const { credentials, ...ivs } = config.ivs;
+  return {
+    port: config.port,
+    host: config.host,
+    logLevel: config.logLevel,
+    ivs: {
+      ...ivs,
+      credentials: credentials.kind === "profile" ? `profile ${credentials.profile}` : credentials.kind,
+    },
+    emulator: config.emulator,
+    redis: config.redisUrl ? redactUrl(config.redisUrl) : undefined,
+  };
+}
+
+function parseBackend(raw: string): { backend: IvsBackend; endpoint?: string } {
+  const lower = raw.toLowerCase();
+  if (lower === "embedded") return { backend: "embedded" };
+  if (lower === "aws") return { backend: "aws" };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("IVS_ENDPOINT", `must be embedded, aws or an http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new ConfigError("IVS_ENDPOINT", `must be an http(s) URL, got protocol ${url.protocol}`);
+  if (url.username || url.password)
+    throw new ConfigError("IVS_ENDPOINT", "must not carry credentials; use AWS_ACCESS_KEY_ID and friends");
+  // The SDK appends operation paths itself; a trailing slash would double it.
+  return { backend: "endpoint", endpoint: url.href.replace(/\/+$/, "") };
+}
+
+function parseRegion(variable: string, raw: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(raw))
+    throw new ConfigError(variable, `must look like us-west-2, got "${raw}"`);
+  return raw;
+}
+
+function parseCredentials(read: (name: string) => string | undefined, embedded: boolean): CredentialsConfig {
+  const accessKeyId = read("AWS_ACCESS_KEY_ID");
+  const secretAccessKey = read("AWS_SECRET_ACCESS_KEY");
+  const sessionToken = read("AWS_SESSION_TOKEN");
+  const profile = read("AWS_PROFILE");
+  const anonymous = bool("IVS_ANONYMOUS", read("IVS_ANONYMOUS"), false);
+
+  if (accessKeyId !== undefined && secretAccessKey === undefined)
+    throw new ConfigError("AWS_SECRET_ACCESS_KEY", "is required when AWS_ACCESS_KEY_ID is set");
+  if (secretAccessKey !== undefined && accessKeyId === undefined)
+    throw new ConfigError("AWS_ACCESS_KEY_ID", "is required when AWS_SECRET_ACCESS_KEY is set");
+  if (sessionToken !== undefined && accessKeyId === undefined)
+    throw new ConfigError("AWS_SESSION_TOKEN", "needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+  if (profile !== undefined && !/^[A-Za-z0-9_.@+=,/-]+$/.test(profile))
+    throw new ConfigError("AWS_PROFILE", `is not a valid profile name: "${profile}"`);
+  // Two sources at once is almost always a leftover; the SDK would silently pick one, we refuse.
+  if (anonymous && (accessKeyId !== undefined || profile !== undefined))
+    throw new ConfigError("IVS_ANONYMOUS", "cannot be combined with AWS_ACCESS_KEY_ID or AWS_PROFILE");
+  if (accessKeyId !== undefined && profile !== undefined)
+    throw new ConfigError("AWS_PROFILE", "cannot be combined with AWS_ACCESS_KEY_ID; set one of them");
+
+  if (anonymous) return { kind: "anonymous" };
+  if (accessKeyId !== undefined && secretAccessKey !== undefined)
+    return { kind: "static", accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  if (profile !== undefined) return { kind: "profile", profile };
+  // The emulator checks no signature; dummy keys keep the SDK from probing files and instance metadata.
+  if (embedded) return { kind: "static", accessKeyId: "embedded", secretAccessKey: "embedded" };
+  return { kind: "default" };
+}
+
+function int(variable: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new ConfigError(variable, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function bool(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(variable, `must be true or false, got "${raw}"`);
+}
+
+function parseHost(raw: string): string {
+  if (/[\s/]/.test(raw) || raw.includes("://"))
+    throw new ConfigError("HOST", `must be a host name or IP address, got "${raw}"`);
+  return raw;
+}
+
+function parseLogLevel(raw: string): LogLevel {
+  const level = raw.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}, got "${raw}"`);
+  return level as LogLevel;
+}
+
+function parseRedisUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("REDIS_URL", "must be a redis:// or rediss:// URL");
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:")
+    throw new ConfigError("REDIS_URL", `must use redis:// or rediss://, got ${url.protocol}//`);
+  if (!url.hostname) throw new ConfigError("REDIS_URL", "must name a host");
+  return raw;
+}
+
+/** Hides the password of a URL, for logs. */
+export function redactUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.password) url.password = "***";
+  return url.href;
+}

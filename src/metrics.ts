@@ -1,0 +1,61 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+/** Outcome label of a successful call or operation; failures carry the error's name instead. */
+export const OK = "ok";
+
+export interface GatewayMetrics {
+  registry: Registry;
+  /** GraphQL operations by name, type (query, mutation, subscription) and outcome (ok, error, invalid). */
+  graphqlOperations: Counter<"operation" | "type" | "outcome">;
+  graphqlDuration: Histogram<"operation" | "type">;
+  /** IVS calls by SDK operation (e.g. ListChannels) and outcome (`ok` or the exception name). */
+  ivsRequests: Counter<"operation" | "outcome">;
+  ivsDuration: Histogram<"operation" | "outcome">;
+}
+
+export interface MetricsOptions {
+  /** Also collect Node.js process metrics (heap, event loop lag, GC). Default true. */
+  processMetrics?: boolean;
+  /** Prefix for every metric name. Default none. */
+  prefix?: string;
+}
+
+/**
+ * A registry of its own per gateway (not prom-client's global one), so that several gateways in one
+ * process — tests do this — never clash over metric names.
+ */
+export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
+  const registry = new Registry();
+  const prefix = options.prefix ?? "";
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
+  const registers = [registry];
+  return {
+    registry,
+    graphqlOperations: new Counter({
+      name: `${prefix}graphql_operations_total`,
+      help: "GraphQL operations by operation name, type and outcome",
+      labelNames: ["operation", "type", "outcome"],
+      registers,
+    }),
+    graphqlDuration: new Histogram({
+      name: `${prefix}graphql_operation_duration_seconds`,
+      help: "Time from parse to result of GraphQL operations",
+      labelNames: ["operation", "type"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    ivsRequests: new Counter({
+      name: `${prefix}ivs_requests_total`,
+      help: "IVS API calls by operation and outcome (ok or the exception name); a retried call counts once",
+      labelNames: ["operation", "outcome"],
+      registers,
+    }),
+    ivsDuration: new Histogram({
+      name: `${prefix}ivs_request_duration_seconds`,
+      help: "Duration of IVS API calls including retries",
+      labelNames: ["operation", "outcome"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+  };
+}

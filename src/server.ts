@@ -1,0 +1,187 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { IvsClient } from "@aws-sdk/client-ivs";
+import type { Plugin } from "graphql-yoga";
+// The one place the gateway imports the emulator: the embedded backend runs it in-process.
+import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/index.ts";
+import { createGatewayApp, type GatewayYoga } from "./app.ts";
+import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
+import { type DemoBroadcaster, type DemoSummary, seedDemoData } from "./demo/seed.ts";
+import { createIvsClient } from "./ivs/client.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createMetrics, type GatewayMetrics } from "./metrics.ts";
+import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
+import { useMetrics } from "./plugins/use-metrics.ts";
+
+export interface GatewayDeps {
+  /** Default: a pino logger at `config.logLevel` writing to stdout. */
+  logger?: Logger;
+  /** Default: a fresh registry with process metrics. */
+  metrics?: GatewayMetrics;
+  /** Extra options for the embedded emulator (tests turn quotas off). Default none. */
+  emulator?: Partial<EmulatorOptions>;
+  /** Yoga plugins added after metrics and logging. Default none. */
+  plugins?: Plugin[];
+}
+
+export interface Gateway {
+  start(): Promise<void>;
+  /** Closes the HTTP server and its connections, the IVS client and the embedded emulator. */
+  stop(): Promise<void>;
+  /** Base URL once started, e.g. `http://127.0.0.1:4000`; GraphQL is at `${url}/graphql`. */
+  readonly url: string;
+  /** The embedded emulator's URL, or undefined for the other backends. */
+  readonly emulatorUrl: string | undefined;
+  /** What the demo seed created, when it ran. */
+  readonly demo: DemoSummary | undefined;
+  readonly ivs: IvsClient;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+}
+
+/** Assembles the gateway process from its configuration; nothing listens until `start()`. */
+export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
+  const logger = deps.logger ?? createLogger({ level: config.logLevel });
+  const metrics = deps.metrics ?? createMetrics();
+  let emulator: Emulator | undefined;
+  let ivs: IvsClient | undefined;
+  let yoga: GatewayYoga | undefined;
+  let server: Server | undefined;
+  let url = "";
+  let demo: DemoSummary | undefined;
+
+  const health = () => ({
+    ok: true,
+    ivs: {
+      backend: config.ivs.backend,
+      region: config.ivs.region,
+      endpoint: emulator?.url ?? config.ivs.endpoint,
+    },
+    emulator: emulator ? { url: emulator.url } : undefined,
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? "/", "http://gateway").pathname;
+    if (path === "/graphql" && yoga) return yoga(req, res);
+    if (path === "/health" && req.method === "GET") return sendJson(res, 200, health());
+    if (path === "/metrics" && req.method === "GET") {
+      res.writeHead(200, { "content-type": metrics.registry.contentType });
+      return void res.end(await metrics.registry.metrics());
+    }
+    sendJson(res, 404, { error: `nothing at ${req.method} ${path}; GraphQL is at /graphql` });
+  };
+
+  const stop = async () => {
+    const s = server;
+    server = undefined;
+    if (s) {
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        // Open GraphiQL tabs and SSE subscriptions hold connections; close() alone would wait for them.
+        s.closeAllConnections();
+      });
+    }
+    await yoga?.dispose();
+    yoga = undefined;
+    ivs?.destroy();
+    await emulator?.stop();
+    emulator = undefined;
+    url = "";
+  };
+
+  return {
+    get url() {
+      if (!url) throw new Error("the gateway is not started");
+      return url;
+    },
+    get emulatorUrl() {
+      return emulator?.url;
+    },
+    get demo() {
+      return demo;
+    },
+    get ivs() {
+      if (!ivs) throw new Error("the gateway is not started");
+      return ivs;
+    },
+    metrics,
+    logger,
+    async start() {
+      if (server) return;
+      logger.info({ config: describeConfig(config) }, "starting");
+      try {
+        if (config.emulator) {
+          emulator = createEmulator({
+            host: "127.0.0.1",
+            port: config.emulator.port,
+            ...(config.ivs.region ? { region: config.ivs.region } : {}),
+            ...deps.emulator,
+          });
+          await emulator.start();
+          logger.info({ url: emulator.url, region: emulator.region }, "embedded IVS emulator started");
+        }
+        ivs = createIvsClient(config.ivs, { endpoint: emulator?.url, metrics, logger });
+        await checkRegion(ivs);
+        if (emulator && config.emulator?.seedDemoData) {
+          demo = await seedDemoData(ivs, demoBroadcaster(emulator), logger);
+        }
+        yoga = createGatewayApp({
+          ivs,
+          logging: yogaLogger(logger),
+          plugins: [useMetrics({ metrics }), useLogging({ logger }), ...(deps.plugins ?? [])],
+        });
+        server = createServer((req, res) => {
+          handle(req, res).catch((error: unknown) => {
+            logger.error({ err: error, url: req.url }, "request failed");
+            if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+            else res.end();
+          });
+        });
+        const address = await listen(server, config.host, config.port);
+        const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+        url = `http://${host}:${address.port}`;
+        logger.info({ url, backend: config.ivs.backend }, "gateway listening");
+      } catch (error) {
+        // A half-started gateway would keep the emulator's port and the process alive.
+        await stop();
+        throw error;
+      }
+    },
+    stop,
+  };
+}
+
+/** For `aws` without a region variable the SDK looks in the profile; fail now rather than on the first query. */
+async function checkRegion(ivs: IvsClient): Promise<void> {
+  try {
+    await ivs.config.region();
+  } catch {
+    throw new ConfigError(
+      "AWS_REGION",
+      "is not set and the AWS profile names no region; set AWS_REGION or IVS_REGION",
+    );
+  }
+}
+
+/** The embedded emulator's broadcast simulator, seen through the seed's narrow interface. */
+function demoBroadcaster(emulator: Emulator): DemoBroadcaster {
+  return {
+    start: async (channelArn, viewerCount) => void emulator.broadcasts.start({ channelArn, viewerCount }),
+    end: async (channelArn) => void emulator.broadcasts.end(channelArn),
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}

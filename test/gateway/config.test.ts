@@ -1,0 +1,253 @@
+import { describe, expect, it } from "vitest";
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  describeConfig,
+  type Env,
+  loadConfig,
+  redactUrl,
+} from "../../src/config.ts";
+
+/** Runs loadConfig expecting a ConfigError and returns it, so tests can check which variable it names. */
+function failure(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe("loadConfig defaults", () => {
+  it("with an empty environment: embedded emulator, 127.0.0.1:4000, demo data, dummy static keys", () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 4000,
+      host: "127.0.0.1",
+      logLevel: "info",
+      ivs: {
+        backend: "embedded",
+        region: "us-west-2",
+        credentials: { kind: "static", accessKeyId: "embedded", secretAccessKey: "embedded" },
+        connectTimeoutMs: 3000,
+        requestTimeoutMs: 10_000,
+        maxAttempts: 3,
+        keepAlive: true,
+      },
+      emulator: { port: 0, seedDemoData: true },
+    });
+  });
+
+  it("treats empty and blank values as unset", () => {
+    expect(loadConfig({ PORT: "", IVS_ENDPOINT: "  ", LOG_LEVEL: "" })).toMatchObject({
+      port: 4000,
+      logLevel: "info",
+      ivs: { backend: "embedded" },
+    });
+  });
+
+  it("documents every variable it reads", () => {
+    const names = CONFIG_VARIABLES.map((v) => v.name);
+    for (const name of ["PORT", "HOST", "LOG_LEVEL", "IVS_ENDPOINT", "AWS_REGION", "IVS_REGION"])
+      expect(names).toContain(name);
+    expect(names).toHaveLength(18);
+  });
+});
+
+describe("server variables", () => {
+  it("reads PORT, HOST and LOG_LEVEL", () => {
+    expect(loadConfig({ PORT: "0", HOST: "0.0.0.0", LOG_LEVEL: "DEBUG" })).toMatchObject({
+      port: 0,
+      host: "0.0.0.0",
+      logLevel: "debug",
+    });
+  });
+
+  it.each([
+    ["PORT", "http"],
+    ["PORT", "-1"],
+    ["PORT", "65536"],
+    ["PORT", "80.5"],
+    ["HOST", "http://localhost"],
+    ["HOST", "local host"],
+    ["LOG_LEVEL", "verbose"],
+  ])("rejects %s=%s naming the variable", (name, value) => {
+    const error = failure({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toMatch(new RegExp(`^${name} `));
+    expect(error.message).toContain(value);
+  });
+});
+
+describe("IVS_ENDPOINT", () => {
+  it("aws uses the real service with the default chain and no region of its own", () => {
+    const config = loadConfig({ IVS_ENDPOINT: "aws" });
+    expect(config.ivs).toMatchObject({ backend: "aws", credentials: { kind: "default" } });
+    expect(config.ivs.region).toBeUndefined();
+    expect(config.ivs.endpoint).toBeUndefined();
+    expect(config.emulator).toBeUndefined();
+  });
+
+  it("a URL selects that endpoint, without demo data, trailing slash removed", () => {
+    const config = loadConfig({ IVS_ENDPOINT: "http://127.0.0.1:4566/" });
+    expect(config.ivs).toMatchObject({
+      backend: "endpoint",
+      endpoint: "http://127.0.0.1:4566",
+      region: "us-west-2",
+    });
+    expect(config.emulator).toBeUndefined();
+  });
+
+  it.each(["ftp://example.com", "not a url", "http://user:pw@example.com"])("rejects %s", (value) => {
+    expect(failure({ IVS_ENDPOINT: value }).variable).toBe("IVS_ENDPOINT");
+  });
+
+  it("keeps a password in IVS_ENDPOINT out of the message", () => {
+    expect(failure({ IVS_ENDPOINT: "http://user:hunter2@example.com" }).message).not.toContain("hunter2");
+  });
+});
+
+describe("region", () => {
+  it("IVS_REGION wins over AWS_REGION", () => {
+    expect(loadConfig({ IVS_REGION: "eu-west-1", AWS_REGION: "us-east-1" }).ivs.region).toBe("eu-west-1");
+    expect(loadConfig({ AWS_REGION: "ap-northeast-1" }).ivs.region).toBe("ap-northeast-1");
+  });
+
+  it("names whichever variable carried the bad region", () => {
+    expect(failure({ AWS_REGION: "Oregon" }).variable).toBe("AWS_REGION");
+    expect(failure({ IVS_REGION: "us_west_2", AWS_REGION: "us-west-2" }).variable).toBe("IVS_REGION");
+  });
+});
+
+describe("credentials", () => {
+  it("static keys with a session token", () => {
+    const env = {
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "s3cr3t",
+      AWS_SESSION_TOKEN: "tok",
+    };
+    expect(loadConfig({ ...env, IVS_ENDPOINT: "aws" }).ivs.credentials).toEqual({
+      kind: "static",
+      accessKeyId: "AKIDEXAMPLE",
+      secretAccessKey: "s3cr3t",
+      sessionToken: "tok",
+    });
+  });
+
+  it("a named profile", () => {
+    expect(loadConfig({ AWS_PROFILE: "media-prod", IVS_ENDPOINT: "aws" }).ivs.credentials).toEqual({
+      kind: "profile",
+      profile: "media-prod",
+    });
+  });
+
+  it("anonymous", () => {
+    expect(
+      loadConfig({ IVS_ANONYMOUS: "yes", IVS_ENDPOINT: "http://localhost:4566" }).ivs.credentials,
+    ).toEqual({
+      kind: "anonymous",
+    });
+  });
+
+  it.each([
+    [{ AWS_ACCESS_KEY_ID: "AKID" }, "AWS_SECRET_ACCESS_KEY"],
+    [{ AWS_SECRET_ACCESS_KEY: "s" }, "AWS_ACCESS_KEY_ID"],
+    [{ AWS_SESSION_TOKEN: "t" }, "AWS_SESSION_TOKEN"],
+    [{ AWS_PROFILE: "has space" }, "AWS_PROFILE"],
+    [{ AWS_PROFILE: "p", AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "s" }, "AWS_PROFILE"],
+    [{ IVS_ANONYMOUS: "true", AWS_PROFILE: "p" }, "IVS_ANONYMOUS"],
+    [{ IVS_ANONYMOUS: "maybe" }, "IVS_ANONYMOUS"],
+  ] as [Env, string][])("%o fails naming %s", (env, variable) => {
+    expect(failure(env).variable).toBe(variable);
+  });
+
+  it("never puts a secret key into an error message", () => {
+    const error = failure({ AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI" });
+    expect(error.message).not.toContain("wJalrXUtnFEMI");
+  });
+});
+
+describe("IVS client tuning", () => {
+  it("reads timeouts, attempts and keep-alive", () => {
+    const config = loadConfig({
+      IVS_CONNECT_TIMEOUT_MS: "250",
+      IVS_REQUEST_TIMEOUT_MS: "0",
+      IVS_MAX_ATTEMPTS: "1",
+      IVS_KEEP_ALIVE: "false",
+    });
+    expect(config.ivs).toMatchObject({
+      connectTimeoutMs: 250,
+      requestTimeoutMs: 0,
+      maxAttempts: 1,
+      keepAlive: false,
+    });
+  });
+
+  it.each([
+    ["IVS_CONNECT_TIMEOUT_MS", "1s"],
+    ["IVS_REQUEST_TIMEOUT_MS", "-5"],
+    ["IVS_MAX_ATTEMPTS", "0"],
+    ["IVS_MAX_ATTEMPTS", "11"],
+    ["IVS_KEEP_ALIVE", "nope"],
+  ])("rejects %s=%s naming the variable", (name, value) => {
+    const error = failure({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toContain(value);
+  });
+});
+
+describe("embedded emulator variables", () => {
+  it("reads EMULATOR_PORT and SEED_DEMO_DATA", () => {
+    expect(loadConfig({ EMULATOR_PORT: "4566", SEED_DEMO_DATA: "off" }).emulator).toEqual({
+      port: 4566,
+      seedDemoData: false,
+    });
+  });
+
+  it("rejects them with another backend, so demo data never lands in a real account", () => {
+    expect(failure({ IVS_ENDPOINT: "aws", SEED_DEMO_DATA: "true" }).variable).toBe("SEED_DEMO_DATA");
+    expect(failure({ IVS_ENDPOINT: "http://localhost:4566", EMULATOR_PORT: "4566" }).variable).toBe(
+      "EMULATOR_PORT",
+    );
+    expect(loadConfig({ IVS_ENDPOINT: "aws", SEED_DEMO_DATA: "false" }).emulator).toBeUndefined();
+  });
+
+  it.each([
+    ["EMULATOR_PORT", "99999"],
+    ["SEED_DEMO_DATA", "2"],
+  ])("rejects %s=%s", (name, value) => {
+    expect(failure({ [name]: value }).variable).toBe(name);
+  });
+});
+
+describe("REDIS_URL", () => {
+  it("keeps a redis URL", () => {
+    expect(loadConfig({ REDIS_URL: "rediss://:pw@cache:6380/2" }).redisUrl).toBe("rediss://:pw@cache:6380/2");
+  });
+
+  it.each(["http://cache:6379", "cache:6379", "nonsense"])("rejects %s", (value) => {
+    expect(failure({ REDIS_URL: value }).variable).toBe("REDIS_URL");
+  });
+
+  it("keeps the password out of the rejection message", () => {
+    expect(failure({ REDIS_URL: "http://:topsecret@cache" }).message).not.toContain("topsecret");
+  });
+});
+
+describe("describeConfig", () => {
+  it("shows the shape of the configuration without keys, tokens or passwords", () => {
+    const config = loadConfig({
+      IVS_ENDPOINT: "aws",
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI",
+      AWS_SESSION_TOKEN: "FwoGZXIvYXdzEBY",
+      REDIS_URL: "redis://:hunter2@cache:6379",
+    });
+    const text = JSON.stringify(describeConfig(config));
+    expect(text).toContain('"credentials":"static"');
+    for (const secret of ["AKIDEXAMPLE", "wJalrXUtnFEMI", "FwoGZXIvYXdzEBY", "hunter2"])
+      expect(text).not.toContain(secret);
+    expect(redactUrl("redis://:hunter2@cache:6379")).toBe("redis://:***@cache:6379");
+  });
+});
