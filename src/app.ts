@@ -2,10 +2,14 @@ import type { IvsClient } from "@aws-sdk/client-ivs";
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
 import type { GatewayContext } from "./context.ts";
 import { createLoaders } from "./loaders/index.ts";
+import { maskGatewayErrors } from "./plugins/mask-errors.ts";
 import { schema } from "./schema/index.ts";
+import type { LiveHub } from "./subscriptions/live-hub.ts";
 
 export interface GatewayAppOptions {
   ivs: IvsClient;
+  /** Live status and relayed events (src/subscriptions); started by the caller. */
+  live: LiveHub;
   /** Extra Yoga plugins (metrics, logging, limits). */
   plugins?: Plugin[];
   /** Serve GraphiQL at /graphql. Default true. */
@@ -23,7 +27,12 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
     graphqlEndpoint: "/graphql",
     graphiql: options.graphiql ?? true,
     plugins: options.plugins ?? [],
+    maskedErrors: { maskError: maskGatewayErrors },
     ...(options.logging !== undefined ? { logging: options.logging } : {}),
-    context: (): GatewayContext => ({ ivs: options.ivs, loaders: createLoaders(options.ivs) }),
+    context: (): GatewayContext => ({
+      ivs: options.ivs,
+      loaders: createLoaders(options.ivs),
+      live: options.live,
+    }),
   }) as GatewayYoga;
 }

@@ -39,6 +39,17 @@ export interface EmbeddedEmulatorConfig {
   seedDemoData: boolean;
 }
 
+export interface EventsConfig {
+  /** Key EventBridge must send to POST /events; unset = ingest off (embedded: a generated key). */
+  apiKey?: string;
+  /** Header that carries it. */
+  apiKeyHeader: string;
+  /** ListStreams reconciliation period of live status. */
+  reconcileIntervalMs: number;
+  /** How far back a reconnecting subscriber can resume (Redis only). */
+  replayRetentionMs: number;
+}
+
 export interface GatewayConfig {
   port: number;
   host: string;
@@ -46,8 +57,11 @@ export interface GatewayConfig {
   ivs: IvsConfig;
   /** Present only when the backend is `embedded`. */
   emulator?: EmbeddedEmulatorConfig;
-  /** Kept for the pub/sub of later issues; nothing connects to it yet. */
+  events: EventsConfig;
+  /** Shares live events (and later the request budget and cache) among replicas. */
   redisUrl?: string;
+  /** Prefix of every Redis key this gateway writes. */
+  redisKeyPrefix: string;
 }
 
 /** A bad or inconsistent variable; the message starts with the variable's name. */
@@ -111,7 +125,32 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     default: "true (embedded)",
     meaning: "create demo resources in the embedded emulator",
   },
-  { name: "REDIS_URL", default: "—", meaning: "redis:// or rediss:// URL, kept for later pub/sub" },
+  {
+    name: "REDIS_URL",
+    default: "—",
+    meaning: "redis:// or rediss:// URL; shares live events among replicas and enables replay",
+  },
+  {
+    name: "REDIS_KEY_PREFIX",
+    default: "ivs-gateway:",
+    meaning: "prefix of every Redis key the gateway writes",
+  },
+  {
+    name: "EVENTS_API_KEY",
+    default: "— (embedded: generated)",
+    meaning: "key EventBridge sends to POST /events (16+ characters); unset = ingest off",
+  },
+  { name: "EVENTS_API_KEY_HEADER", default: "x-api-key", meaning: "header that carries EVENTS_API_KEY" },
+  {
+    name: "RECONCILE_INTERVAL_MS",
+    default: "30000",
+    meaning: "how often live status is checked against ListStreams (1000–3600000)",
+  },
+  {
+    name: "EVENT_REPLAY_RETENTION_MS",
+    default: "3600000",
+    meaning: "how far back a reconnecting subscriber can resume with lastEventId (Redis)",
+  },
 ];
 
 /** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
@@ -166,6 +205,8 @@ export function loadConfig(env: Env): GatewayConfig {
     host: parseHost(read("HOST") ?? "127.0.0.1"),
     logLevel: parseLogLevel(read("LOG_LEVEL") ?? "info"),
     ivs,
+    events: parseEvents(read),
+    redisKeyPrefix: parseKeyPrefix(read("REDIS_KEY_PREFIX") ?? "ivs-gateway:"),
   };
   if (embedded)
     config.emulator = {
@@ -188,8 +229,37 @@ export function describeConfig(config: GatewayConfig): Record<string, unknown> {
       credentials: credentials.kind === "profile" ? `profile ${credentials.profile}` : credentials.kind,
     },
     emulator: config.emulator,
+    events: { ...config.events, apiKey: config.events.apiKey ? "***" : undefined },
     redis: config.redisUrl ? redactUrl(config.redisUrl) : undefined,
   };
+}
+
+function parseEvents(read: (name: string) => string | undefined): EventsConfig {
+  const apiKey = read("EVENTS_API_KEY");
+  // EventBridge connections accept any string; a short key is guessable, so we refuse it.
+  if (apiKey !== undefined && apiKey.length < 16)
+    throw new ConfigError("EVENTS_API_KEY", "must be at least 16 characters long");
+  const apiKeyHeader = (read("EVENTS_API_KEY_HEADER") ?? "x-api-key").toLowerCase();
+  if (!/^[a-z0-9-]+$/.test(apiKeyHeader))
+    throw new ConfigError("EVENTS_API_KEY_HEADER", `must be an HTTP header name, got "${apiKeyHeader}"`);
+  return {
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    apiKeyHeader,
+    reconcileIntervalMs: int("RECONCILE_INTERVAL_MS", read("RECONCILE_INTERVAL_MS"), 30_000, 1000, 3_600_000),
+    replayRetentionMs: int(
+      "EVENT_REPLAY_RETENTION_MS",
+      read("EVENT_REPLAY_RETENTION_MS"),
+      3_600_000,
+      1000,
+      604_800_000,
+    ),
+  };
+}
+
+function parseKeyPrefix(raw: string): string {
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(raw))
+    throw new ConfigError("REDIS_KEY_PREFIX", `must be 1–64 letters, digits or :_.-, got "${raw}"`);
+  return raw;
 }
 
 function parseBackend(raw: string): { backend: IvsBackend; endpoint?: string } {

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Outcome label of a successful call or operation; failures carry the error's name instead. */
 export const OK = "ok";
@@ -11,6 +11,10 @@ export interface GatewayMetrics {
   /** IVS calls by SDK operation (e.g. ListChannels) and outcome (`ok` or the exception name). */
   ivsRequests: Counter<"operation" | "outcome">;
   ivsDuration: Histogram<"operation" | "outcome">;
+  /** Requests to POST /events by outcome: relayed, duplicate, ignored, malformed, unauthorized, unsupported, too_large, bad_json. */
+  eventsIngested: Counter<"outcome">;
+  /** Open subscriptions and sockets, sampled at scrape time. */
+  subscribers: Gauge<"kind">;
 }
 
 export interface MetricsOptions {
@@ -55,6 +59,18 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       help: "Duration of IVS API calls including retries",
       labelNames: ["operation", "outcome"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    eventsIngested: new Counter({
+      name: `${prefix}ivs_events_ingested_total`,
+      help: "IVS events received on POST /events by outcome",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    subscribers: new Gauge({
+      name: `${prefix}subscribers`,
+      help: "Open channel-status and event subscriptions, and WebSocket connections",
+      labelNames: ["kind"],
       registers,
     }),
   };

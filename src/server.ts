@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { IvsClient } from "@aws-sdk/client-ivs";
@@ -12,6 +13,8 @@ import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
 import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
 import { useMetrics } from "./plugins/use-metrics.ts";
+import { createLiveEvents, type LiveEvents } from "./subscriptions/index.ts";
+import { attachGraphqlWs } from "./subscriptions/transport-ws.ts";
 
 export interface GatewayDeps {
   /** Default: a pino logger at `config.logLevel` writing to stdout. */
@@ -35,6 +38,8 @@ export interface Gateway {
   /** What the demo seed created, when it ran. */
   readonly demo: DemoSummary | undefined;
   readonly ivs: IvsClient;
+  /** Live status hub and event ingest. */
+  readonly live: LiveEvents;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
 }
@@ -47,6 +52,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
   let ivs: IvsClient | undefined;
   let yoga: GatewayYoga | undefined;
   let server: Server | undefined;
+  let live: LiveEvents | undefined;
+  let ws: ReturnType<typeof attachGraphqlWs> | undefined;
   let url = "";
   let demo: DemoSummary | undefined;
 
@@ -58,13 +65,33 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       endpoint: emulator?.url ?? config.ivs.endpoint,
     },
     emulator: emulator ? { url: emulator.url } : undefined,
+    live: live
+      ? {
+          redis: Boolean(config.redisUrl),
+          reconciledAt: live.hub.reconciledAt ? new Date(live.hub.reconciledAt).toISOString() : null,
+          ingest: Boolean(ingestKey),
+        }
+      : undefined,
   });
+
+  // Embedded mode wires the emulator's event delivery to our own ingest, so it needs a key even if none is set.
+  const ingestKey =
+    config.events.apiKey ?? (config.emulator ? randomBytes(24).toString("base64url") : undefined);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://gateway").pathname;
     if (path === "/graphql" && yoga) return yoga(req, res);
+    if (path === "/events") {
+      if (!live || !ingestKey)
+        return sendJson(res, 503, { error: "event ingest is off: set EVENTS_API_KEY" });
+      return live.ingestHandler(req, res);
+    }
     if (path === "/health" && req.method === "GET") return sendJson(res, 200, health());
     if (path === "/metrics" && req.method === "GET") {
+      const counts = live?.hub.subscriberCounts();
+      metrics.subscribers.set({ kind: "channel_status" }, counts?.channelSubscriptions ?? 0);
+      metrics.subscribers.set({ kind: "events" }, counts?.events ?? 0);
+      metrics.subscribers.set({ kind: "websocket" }, ws?.connections() ?? 0);
       res.writeHead(200, { "content-type": metrics.registry.contentType });
       return void res.end(await metrics.registry.metrics());
     }
@@ -72,6 +99,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
   };
 
   const stop = async () => {
+    await ws?.close();
+    ws = undefined;
     const s = server;
     server = undefined;
     if (s) {
@@ -83,6 +112,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     }
     await yoga?.dispose();
     yoga = undefined;
+    await live?.stop();
+    live = undefined;
     ivs?.destroy();
     await emulator?.stop();
     emulator = undefined;
@@ -103,6 +134,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     get ivs() {
       if (!ivs) throw new Error("the gateway is not started");
       return ivs;
+    },
+    get live() {
+      if (!live) throw new Error("the gateway is not started");
+      return live;
     },
     metrics,
     logger,
@@ -125,8 +160,25 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         if (emulator && config.emulator?.seedDemoData) {
           demo = await seedDemoData(ivs, demoBroadcaster(emulator), logger);
         }
+        if (!ingestKey)
+          logger.warn(
+            "EVENTS_API_KEY is not set: POST /events is off, live status comes from reconciliation only",
+          );
+        live = await createLiveEvents({
+          ivs,
+          ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+          redisKeyPrefix: config.redisKeyPrefix,
+          reconcileIntervalMs: config.events.reconcileIntervalMs,
+          replayRetentionMs: config.events.replayRetentionMs,
+          ingestApiKey: ingestKey ?? randomBytes(24).toString("base64url"),
+          ingestApiKeyHeader: config.events.apiKeyHeader,
+          onIngest: (outcome) => metrics.eventsIngested.inc({ outcome }),
+          onError: (err, where) => logger.warn({ err, where }, "live events"),
+        });
+        await live.start();
         yoga = createGatewayApp({
           ivs,
+          live: live.hub,
           logging: yogaLogger(logger),
           plugins: [useMetrics({ metrics }), useLogging({ logger }), ...(deps.plugins ?? [])],
         });
@@ -140,6 +192,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         const address = await listen(server, config.host, config.port);
         const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
         url = `http://${host}:${address.port}`;
+        ws = attachGraphqlWs(server, yoga);
+        if (emulator && ingestKey) {
+          // The emulator delivers its events to us the way an EventBridge API destination would.
+          emulator.delivery.addTarget({
+            url: `${url}/events`,
+            apiKeyHeader: config.events.apiKeyHeader,
+            apiKey: ingestKey,
+          });
+        }
         logger.info({ url, backend: config.ivs.backend }, "gateway listening");
       } catch (error) {
         // A half-started gateway would keep the emulator's port and the process alive.

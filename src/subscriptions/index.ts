@@ -25,7 +25,8 @@ export interface LiveEventsOptions {
   ingestApiKeyHeader?: string;
   /** Lists live streams; default ListStreams through `ivs`. */
   listLiveStreams?: () => Promise<import("./live-state.ts").SnapshotStream[]>;
-  onIngest?: (outcome: IngestOutcome) => void;
+  /** Counts each request to POST /events by outcome (ingest outcomes and refusals). */
+  onIngest?: (outcome: IngestOutcome | "unauthorized" | "unsupported" | "too_large" | "bad_json") => void;
   onError?: (error: unknown, where: string) => void;
 }
 
@@ -80,6 +81,7 @@ export async function createLiveEvents(options: LiveEventsOptions) {
     ingestor,
     apiKey: options.ingestApiKey,
     ...(options.ingestApiKeyHeader ? { apiKeyHeader: options.ingestApiKeyHeader } : {}),
+    ...(options.onIngest ? { onRefused: options.onIngest } : {}),
   });
   return {
     hub,

@@ -10,6 +10,8 @@ export interface IngestHttpOptions {
   apiKey: string;
   /** Largest body accepted. Default 256 KiB, EventBridge's largest event. */
   maxBytes?: number;
+  /** Counts requests refused before ingest: unauthorized, unsupported, too_large, bad_json. */
+  onRefused?: (reason: "unauthorized" | "unsupported" | "too_large" | "bad_json") => void;
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
@@ -37,16 +39,19 @@ export function createIngestHandler(options: IngestHttpOptions) {
     const given = req.headers[header];
     // Digests have equal length, so the comparison takes the same time whatever the key's length.
     if (typeof given !== "string" || !timingSafeEqual(digest(given), expected)) {
+      options.onRefused?.("unauthorized");
       req.resume();
       return send(401, { error: `missing or wrong ${header} header` });
     }
     const type = req.headers["content-type"] ?? "";
     if (!/^application\/(.+\+)?json\b/i.test(type)) {
+      options.onRefused?.("unsupported");
       req.resume();
       return send(415, { error: "content-type must be application/json" });
     }
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > maxBytes) {
+      options.onRefused?.("too_large");
       req.resume();
       return send(413, { error: `body larger than ${maxBytes} bytes` });
     }
@@ -54,13 +59,17 @@ export function createIngestHandler(options: IngestHttpOptions) {
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > maxBytes) return send(413, { error: `body larger than ${maxBytes} bytes` });
+      if (size > maxBytes) {
+        options.onRefused?.("too_large");
+        return send(413, { error: `body larger than ${maxBytes} bytes` });
+      }
       chunks.push(chunk as Buffer);
     }
     let body: unknown;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     } catch {
+      options.onRefused?.("bad_json");
       return send(400, { error: "the body is not valid JSON" });
     }
     const result = await options.ingestor.ingest(body);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   CONFIG_VARIABLES,
@@ -36,6 +37,8 @@ describe("loadConfig defaults", () => {
         keepAlive: true,
       },
       emulator: { port: 0, seedDemoData: true },
+      events: { apiKeyHeader: "x-api-key", reconcileIntervalMs: 30_000, replayRetentionMs: 3_600_000 },
+      redisKeyPrefix: "ivs-gateway:",
     });
   });
 
@@ -47,11 +50,11 @@ describe("loadConfig defaults", () => {
     });
   });
 
-  it("documents every variable it reads", () => {
-    const names = CONFIG_VARIABLES.map((v) => v.name);
-    for (const name of ["PORT", "HOST", "LOG_LEVEL", "IVS_ENDPOINT", "AWS_REGION", "IVS_REGION"])
-      expect(names).toContain(name);
-    expect(names).toHaveLength(18);
+  it("documents exactly the variables it reads", () => {
+    const source = readFileSync(new URL("../../src/config.ts", import.meta.url), "utf8");
+    const read = new Set([...source.matchAll(/read\("([A-Z_]+)"\)/g)].map((m) => m[1]));
+    read.add("AWS_REGION"); // read through a variable holding IVS_REGION or AWS_REGION
+    expect(new Set(CONFIG_VARIABLES.map((v) => v.name))).toEqual(read);
   });
 });
 
@@ -249,5 +252,36 @@ describe("describeConfig", () => {
     for (const secret of ["AKIDEXAMPLE", "wJalrXUtnFEMI", "FwoGZXIvYXdzEBY", "hunter2"])
       expect(text).not.toContain(secret);
     expect(redactUrl("redis://:hunter2@cache:6379")).toBe("redis://:***@cache:6379");
+  });
+});
+
+describe("live events variables", () => {
+  it("reads the ingest key, its header, the reconciliation period and the replay window", () => {
+    const config = loadConfig({
+      EVENTS_API_KEY: "0123456789abcdef-key",
+      EVENTS_API_KEY_HEADER: "X-Ivs-Key",
+      RECONCILE_INTERVAL_MS: "5000",
+      EVENT_REPLAY_RETENTION_MS: "60000",
+      REDIS_KEY_PREFIX: "tenant-a:",
+    });
+    expect(config.events).toEqual({
+      apiKey: "0123456789abcdef-key",
+      apiKeyHeader: "x-ivs-key",
+      reconcileIntervalMs: 5000,
+      replayRetentionMs: 60_000,
+    });
+    expect(config.redisKeyPrefix).toBe("tenant-a:");
+  });
+
+  it("refuses a short ingest key, a bad header name, a period under a second and a bad prefix", () => {
+    expect(failure({ EVENTS_API_KEY: "short" }).variable).toBe("EVENTS_API_KEY");
+    expect(failure({ EVENTS_API_KEY_HEADER: "x api key" }).variable).toBe("EVENTS_API_KEY_HEADER");
+    expect(failure({ RECONCILE_INTERVAL_MS: "10" }).variable).toBe("RECONCILE_INTERVAL_MS");
+    expect(failure({ REDIS_KEY_PREFIX: "has space" }).variable).toBe("REDIS_KEY_PREFIX");
+  });
+
+  it("never shows the ingest key when the configuration is logged", () => {
+    const shown = JSON.stringify(describeConfig(loadConfig({ EVENTS_API_KEY: "0123456789abcdef-secret" })));
+    expect(shown).not.toContain("0123456789abcdef-secret");
   });
 });

@@ -2,6 +2,7 @@ import { IvsClient } from "@aws-sdk/client-ivs";
 import { afterAll, beforeAll } from "vitest";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "../../src/app.ts";
+import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   data?: T;
@@ -13,6 +14,8 @@ export interface GatewayHarness {
   /** Direct SDK access to the emulator, for arranging state and checking effects. */
   ivs: IvsClient;
   yoga: GatewayYoga;
+  /** In-memory live events (no Redis): ingest and hub. */
+  live: LiveEvents;
   /** Runs an operation in-process through `yoga.fetch` (no port). */
   gql<T = Record<string, unknown>>(
     query: string,
@@ -27,6 +30,7 @@ export interface GatewayHarness {
 export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
   const h = {} as GatewayHarness;
   let gatewayIvs: IvsClient | undefined;
+  let live: LiveEvents | undefined;
   beforeAll(async () => {
     const emulator = createEmulator({
       port: 0,
@@ -43,9 +47,16 @@ export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
         maxAttempts: 1,
       });
     gatewayIvs = mk();
-    const yoga = createGatewayApp({ ivs: gatewayIvs, graphiql: false });
+    live = await createLiveEvents({
+      ivs: gatewayIvs,
+      ingestApiKey: "test-ingest-key-0123456789",
+      reconcileIntervalMs: 3600_000,
+    });
+    await live.start();
+    const yoga = createGatewayApp({ ivs: gatewayIvs, live: live.hub, graphiql: false });
     Object.assign(h, {
       emulator,
+      live,
       ivs: mk(),
       yoga,
       async gql(query: string, variables?: Record<string, unknown>) {
@@ -61,6 +72,7 @@ export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
     });
   });
   afterAll(async () => {
+    await live?.stop();
     gatewayIvs?.destroy();
     h.ivs?.destroy();
     await h.emulator?.stop();

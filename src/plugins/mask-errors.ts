@@ -1,0 +1,36 @@
+import { createGraphQLError, type MaskError, maskError } from "graphql-yoga";
+import { GatewayError, ValidationError } from "../errors.ts";
+
+/** Stable `extensions.code` per gateway error, for clients that branch on codes. */
+const CODES: Record<string, string> = {
+  NotFoundError: "NOT_FOUND",
+  ValidationError: "BAD_USER_INPUT",
+  ConflictError: "CONFLICT",
+  QuotaExceededError: "QUOTA_EXCEEDED",
+  ChannelNotBroadcastingError: "CHANNEL_NOT_BROADCASTING",
+  ThrottledError: "THROTTLED",
+  PendingVerificationError: "PENDING_VERIFICATION",
+  AccessDeniedError: "ACCESS_DENIED",
+  ServiceUnavailableError: "SERVICE_UNAVAILABLE",
+};
+
+/**
+ * Yoga's error masking, except that the gateway's own expected errors (a subscription to a missing
+ * channel, a bad cursor) keep their message and get a code; anything else stays masked.
+ */
+export const maskGatewayErrors: MaskError = (error, message, isDev) => {
+  const original = (error as { originalError?: unknown }).originalError ?? error;
+  if (original instanceof GatewayError) {
+    const source = error as { path?: readonly (string | number)[]; nodes?: never };
+    return createGraphQLError(original.message, {
+      ...(source.path ? { path: source.path } : {}),
+      ...(source.nodes ? { nodes: source.nodes } : {}),
+      extensions: {
+        code: CODES[original.name] ?? "GATEWAY_ERROR",
+        retriable: original.retriable,
+        ...(original instanceof ValidationError && original.field ? { field: original.field } : {}),
+      },
+    });
+  }
+  return maskError(error, message, isDev);
+};
