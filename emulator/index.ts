@@ -1,9 +1,13 @@
 import type { Server } from "node:http";
-import { BroadcastSimulator } from "./broadcast/simulator.ts";
+import { broadcastRoutes } from "./broadcast/routes.ts";
+import { BroadcastSimulator, type SimulatorOptions } from "./broadcast/simulator.ts";
 import { createControlHandler } from "./control/router.ts";
 import { coreRoutes } from "./control/routes.ts";
 import { RequestCounters } from "./counters.ts";
 import { EventBus } from "./events/bus.ts";
+import { EventDelivery } from "./events/delivery.ts";
+import type { DeliveryOptions } from "./events/delivery-options.ts";
+import { eventRoutes } from "./events/routes.ts";
 import { type ApiFaultOptions, NO_API_FAULTS } from "./faults.ts";
 import { Ids } from "./ids.ts";
 import { DEFAULT_RESOURCE_LIMITS, type OperationContext, type ResourceLimits } from "./operations/context.ts";
@@ -33,6 +37,10 @@ export interface EmulatorOptions {
   stateFile?: string;
   /** Seed for fault draws, for reproducible runs. Default random. */
   seed?: number;
+  /** EventBridge-style delivery to HTTP targets. Default no targets, no faults, 8 attempts, seed = `seed`. */
+  events?: DeliveryOptions;
+  /** Broadcast simulator knobs. Default Recording End after the full reconnect window, 15000 viewers. */
+  broadcasts?: Partial<SimulatorOptions>;
 }
 
 export interface Emulator {
@@ -45,6 +53,7 @@ export interface Emulator {
   readonly store: Store;
   readonly bus: EventBus;
   readonly broadcasts: BroadcastSimulator;
+  readonly delivery: EventDelivery;
   readonly counters: RequestCounters;
   readonly limiter: RateLimiter;
   setFaults(faults: Partial<ApiFaultOptions>): void;
@@ -67,6 +76,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const limits = { ...DEFAULT_RESOURCE_LIMITS, ...options.limits };
   let faults: ApiFaultOptions = { ...NO_API_FAULTS, ...options.faults };
   const bus = new EventBus(ids, now);
+  const delivery = new EventDelivery(options.events, options.seed);
+  bus.addSink(delivery);
 
   let saveTimer: NodeJS.Timeout | undefined;
   const persistNow = () => {
@@ -78,7 +89,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (options.stateFile && !saveTimer) saveTimer = setTimeout(persistNow, 50);
   };
 
-  const broadcasts = new BroadcastSimulator({ store, ids, bus, limits, random, now, onChange });
+  const broadcasts = new BroadcastSimulator({
+    store,
+    ids,
+    bus,
+    limits,
+    random,
+    now,
+    onChange,
+    options: options.broadcasts,
+  });
   const context: OperationContext = {
     store,
     ids,
@@ -107,9 +127,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         counters.reset();
         limiter.reset();
         bus.clear();
+        delivery.reset();
         onChange();
       },
     }),
+    ...broadcastRoutes(broadcasts),
+    ...eventRoutes(bus, delivery),
   ]);
 
   let server: Server | undefined;
@@ -126,6 +149,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     store,
     bus,
     broadcasts,
+    delivery,
     counters,
     limiter,
     setFaults(f) {
@@ -147,6 +171,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     async stop() {
       broadcasts.dispose();
+      delivery.stop();
       persistNow();
       const s = server;
       server = undefined;

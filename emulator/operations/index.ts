@@ -4,7 +4,9 @@ import type { Handler } from "./context.ts";
 import { playbackKeyPairOperations } from "./playback-key-pair.ts";
 import { playbackRestrictionPolicyOperations } from "./playback-restriction-policy.ts";
 import { recordingConfigurationOperations } from "./recording-configuration.ts";
+import { streamOperations } from "./stream.ts";
 import { streamKeyOperations } from "./stream-key.ts";
+import { streamSessionOperations } from "./stream-session.ts";
 import { tagOperations } from "./tags.ts";
 import { viewerSessionOperations } from "./viewer-session.ts";
 
@@ -18,4 +20,6 @@ export const OPERATIONS: Record<string, Handler> = {
   ...adConfigurationOperations,
   ...tagOperations,
   ...viewerSessionOperations,
+  ...streamOperations,
+  ...streamSessionOperations,
 };

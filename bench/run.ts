@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: runs the benchmarks and prints their tables (copied into BENCHMARKS.md).
+ * `npm run bench -- live` or `-- dashboard` runs one; sizes can be cut with BENCH_QUICK=1.
+ */
+import { cpus, totalmem } from "node:os";
+import { printLiveResults, runLiveBench } from "./live-subscribers.ts";
+
+const which = process.argv[2] ?? "all";
+const quick = process.env.BENCH_QUICK === "1";
+console.log(`# Benchmarks ${new Date().toISOString()}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+);
+
+if (which === "all" || which === "live") {
+  console.log("## Live events: ingest → subscriber latency (graphql-ws, one socket per subscriber)\n");
+  const sizes = quick ? [200] : [1000, 10_000];
+  const results = [];
+  for (const n of sizes) results.push(await runLiveBench(n, 1));
+  for (const n of sizes) results.push(await runLiveBench(n, 2));
+  console.log(printLiveResults(results));
+  console.log("");
+}
+process.exit(0);

@@ -1,0 +1,233 @@
+import {
+  type Channel,
+  type ChannelSummary,
+  CreateChannelCommand,
+  type CreateChannelRequest,
+  DeleteChannelCommand,
+  ListChannelsCommand,
+  type ListChannelsRequest,
+  type StreamKey,
+  UpdateChannelCommand,
+  type UpdateChannelRequest,
+} from "@aws-sdk/client-ivs";
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { checkShape } from "../../model/validate.ts";
+import type { GatewayContext } from "../context.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { callIvs } from "../ivs/errors.ts";
+import { validateIvsInput } from "../ivs/validate.ts";
+import type { TagShape } from "../schema/tag.ts";
+import { ivsConnection } from "./connection.ts";
+import { tagsRequest } from "./tags.ts";
+
+/** What the Channel type resolves from: a full channel, or a ListChannels summary. */
+export type ChannelShape = Channel | ChannelSummary;
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** IVS's largest maxResults for ListChannels (API.md §2.1). */
+const LIST_MAX = 100;
+const ADVANCED = new Set(["ADVANCED_SD", "ADVANCED_HD"]);
+
+/**
+ * A summary lacks the members only a full channel has. Judged by shape rather than by where the object
+ * came from, so summaries listed anywhere (the configuration types' `channels`) upgrade the same way.
+ */
+export function isChannelSummary(c: ChannelShape): boolean {
+  const full = c as Channel;
+  return full.playbackUrl === undefined && full.ingestEndpoint === undefined;
+}
+
+/**
+ * The full channel behind `c`: itself, or for a list summary its BatchGetChannel copy. Fields call this
+ * only when they need a member summaries lack, so a list selecting summary fields costs no batch call.
+ */
+export async function fullChannel(ctx: GatewayContext, c: ChannelShape): Promise<Channel> {
+  if (!isChannelSummary(c)) return c as Channel;
+  const full = await ctx.loaders.channel.load(c.arn as string);
+  if (!full) throw new NotFoundError(`Channel ${c.arn} no longer exists`, c.arn);
+  return full;
+}
+
+/** Drops nulls (GraphQL's "not given") so IVS sees absent members. */
+export function defined<T extends object>(value: T | null | undefined) {
+  if (!value) return undefined;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], null>;
+  };
+}
+
+/**
+ * A channel by ARN through the batch loader, or null. An ARN IVS would reject names no channel, and
+ * must not reach the batch: one malformed ARN fails a whole BatchGetChannel, i.e. every key in it.
+ */
+export async function channel(ctx: GatewayContext, args: { arn: string }): Promise<Channel | null> {
+  if (checkShape(MODEL, "GetChannelRequest", { arn: args.arn }).length > 0) return null;
+  return ctx.loaders.channel.load(args.arn);
+}
+
+export interface ChannelFilter {
+  name?: string | null;
+  recordingConfigurationArn?: string | null;
+  playbackRestrictionPolicyArn?: string | null;
+  adConfigurationArn?: string | null;
+}
+
+const FILTER_MEMBERS = {
+  name: "filterByName",
+  recordingConfigurationArn: "filterByRecordingConfigurationArn",
+  playbackRestrictionPolicyArn: "filterByPlaybackRestrictionPolicyArn",
+  adConfigurationArn: "filterByAdConfigurationArn",
+} as const;
+
+/**
+ * GraphQL filter → ListChannels filter members. IVS answers two filters with a ConflictException after
+ * a round trip; here it is a ValidationError naming the second one, and costs nothing. An empty string
+ * is no filter, as IVS treats it.
+ */
+export function channelFilter(filter: ChannelFilter | null | undefined): Partial<ListChannelsRequest> {
+  const request: Partial<ListChannelsRequest> = {};
+  let first: string | undefined;
+  for (const [field, member] of Object.entries(FILTER_MEMBERS)) {
+    const value = filter?.[field as keyof ChannelFilter];
+    if (value === null || value === undefined || value === "") continue;
+    if (first)
+      throw new ValidationError(
+        `Only one channel filter can be given at a time; got filter.${first} and filter.${field}`,
+        `filter.${field}`,
+      );
+    first = field;
+    const [violation] = checkShape(MODEL, "ListChannelsRequest", { [member]: value });
+    if (violation)
+      throw new ValidationError(
+        violation.message.replace(`'${member}'`, `'filter.${field}'`),
+        `filter.${field}`,
+      );
+    request[member] = value;
+  }
+  return request;
+}
+
+/** `channels`: a connection over ListChannels with at most one of IVS's four filters. */
+export function channels(ctx: GatewayContext, args: ConnectionArgs & { filter?: ChannelFilter | null }) {
+  const filter = channelFilter(args.filter);
+  return ivsConnection<ChannelShape>(args, LIST_MAX, async (nextToken, maxResults) => {
+    const out = await callIvs(() =>
+      ctx.ivs.send(new ListChannelsCommand({ ...filter, nextToken, maxResults })),
+    );
+    return { items: out.channels ?? [], nextToken: out.nextToken };
+  });
+}
+
+type Multitrack = { enabled: boolean; policy?: string | null; maximumResolution?: string | null };
+
+export interface ChannelSettingsInput {
+  name?: string | null;
+  latencyMode?: Channel["latencyMode"] | null;
+  type?: Channel["type"] | null;
+  authorized?: boolean | null;
+  insecureIngest?: boolean | null;
+  preset?: Channel["preset"] | null;
+  recordingConfigurationArn?: string | null;
+  playbackRestrictionPolicyArn?: string | null;
+  adConfigurationArn?: string | null;
+  multitrackInputConfiguration?: Multitrack | null;
+  containerFormat?: Channel["containerFormat"] | null;
+}
+
+export interface CreateChannelInput extends ChannelSettingsInput {
+  tags?: readonly TagShape[] | null;
+}
+
+export interface UpdateChannelInput extends ChannelSettingsInput {
+  arn: string;
+}
+
+/**
+ * Rules the model states in prose, checked the way IVS (and the emulator) do. `type` and
+ * `containerFormat` are what the channel will have, where the input alone tells (always on create; on
+ * update only if given); the rest is left to IVS, which knows the current channel.
+ */
+function checkChannelRules(
+  request: CreateChannelRequest | UpdateChannelRequest,
+  { type, containerFormat }: { type?: string; containerFormat?: string },
+): void {
+  if (request.preset && type && !ADVANCED.has(type))
+    throw new ValidationError(
+      `preset can only be set on ADVANCED_SD or ADVANCED_HD channels, not ${type}`,
+      "input.preset",
+    );
+  const mt = request.multitrackInputConfiguration;
+  if (!mt?.enabled) return;
+  if (!mt.policy || !mt.maximumResolution)
+    throw new ValidationError(
+      "multitrackInputConfiguration.policy and maximumResolution are required when enabled is true",
+      `input.multitrackInputConfiguration.${mt.policy ? "maximumResolution" : "policy"}`,
+    );
+  if (type && type !== "STANDARD")
+    throw new ValidationError(
+      "multitrackInputConfiguration can only be enabled on STANDARD channels",
+      "input.multitrackInputConfiguration.enabled",
+    );
+  if (containerFormat && containerFormat !== "FRAGMENTED_MP4")
+    throw new ValidationError(
+      "multitrackInputConfiguration requires containerFormat FRAGMENTED_MP4",
+      "input.containerFormat",
+    );
+}
+
+function settings(input: ChannelSettingsInput) {
+  const { multitrackInputConfiguration, ...rest } = input;
+  return {
+    ...defined(rest),
+    multitrackInputConfiguration: defined(multitrackInputConfiguration),
+  } as Omit<CreateChannelRequest, "tags">;
+}
+
+export async function createChannel(
+  ctx: GatewayContext,
+  { input }: { input: CreateChannelInput },
+): Promise<{ channel: Channel; streamKey: StreamKey }> {
+  const { tags, ...rest } = input;
+  const request: CreateChannelRequest = { ...settings(rest), tags: tagsRequest(tags) };
+  validateIvsInput("CreateChannelRequest", request);
+  checkChannelRules(request, {
+    type: request.type ?? "STANDARD",
+    containerFormat: request.containerFormat ?? "TS",
+  });
+  const out = await callIvs(() => ctx.ivs.send(new CreateChannelCommand(request)));
+  const created = { channel: out.channel as Channel, streamKey: out.streamKey as StreamKey };
+  ctx.loaders.channel.prime(created.channel.arn as string, created.channel);
+  ctx.loaders.streamKey.prime(created.streamKey.arn as string, created.streamKey);
+  return created;
+}
+
+/** Members left out keep their value; `""` for a configuration ARN detaches it (as in IVS). */
+export async function updateChannel(
+  ctx: GatewayContext,
+  { input }: { input: UpdateChannelInput },
+): Promise<Channel> {
+  const request: UpdateChannelRequest = { ...settings(input), arn: input.arn };
+  validateIvsInput("UpdateChannelRequest", request);
+  checkChannelRules(request, request);
+  const out = await callIvs(() => ctx.ivs.send(new UpdateChannelCommand(request)));
+  const updated = out.channel as Channel;
+  ctx.loaders.channel.clear(input.arn).prime(input.arn, updated);
+  return updated;
+}
+
+/** Deletes a channel and (in IVS) its stream keys; fails with ConflictError while it is live. */
+export async function deleteChannel(
+  ctx: GatewayContext,
+  { input }: { input: { arn: string } },
+): Promise<{ arn: string }> {
+  validateIvsInput("DeleteChannelRequest", { arn: input.arn });
+  await callIvs(() => ctx.ivs.send(new DeleteChannelCommand({ arn: input.arn })));
+  ctx.loaders.channel.clear(input.arn);
+  ctx.loaders.stream.clear(input.arn);
+  ctx.loaders.channelStreamKeys.clear(input.arn);
+  return { arn: input.arn };
+}

@@ -1,0 +1,134 @@
+import {
+  CreateRecordingConfigurationCommand,
+  type CreateRecordingConfigurationRequest,
+  DeleteRecordingConfigurationCommand,
+  ListRecordingConfigurationsCommand,
+  type RecordingConfiguration,
+  type RecordingConfigurationSummary,
+  type RenditionConfiguration,
+  type ThumbnailConfiguration,
+} from "@aws-sdk/client-ivs";
+import type { GatewayContext } from "../context.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { callIvs } from "../ivs/errors.ts";
+import { validateIvsInput } from "../ivs/validate.ts";
+import type { TagShape } from "../schema/tag.ts";
+import { channels } from "./channel.ts";
+import { ivsConnection } from "./connection.ts";
+import { tagsRequest } from "./tags.ts";
+
+/** What the RecordingConfiguration type resolves from: a full object, or a list summary. */
+export type RecordingConfigurationShape = RecordingConfiguration | RecordingConfigurationSummary;
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** IVS's largest maxResults for ListRecordingConfigurations (API.md §2.1). */
+const LIST_MAX = 100;
+
+/**
+ * Objects that came from a list page and lack the full-only members. Kept aside rather than marked on
+ * the object, so that full objects from elsewhere (a stream session's copy) are never mistaken for one.
+ */
+const summaries = new WeakSet<object>();
+
+export function recordingConfiguration(ctx: GatewayContext, args: { arn: string }) {
+  return ctx.loaders.recordingConfiguration.load(args.arn);
+}
+
+export function recordingConfigurations(ctx: GatewayContext, args: ConnectionArgs) {
+  return ivsConnection<RecordingConfigurationShape>(args, LIST_MAX, async (nextToken, maxResults) => {
+    const out = await callIvs(() =>
+      ctx.ivs.send(new ListRecordingConfigurationsCommand({ nextToken, maxResults })),
+    );
+    const items = out.recordingConfigurations ?? [];
+    for (const item of items) summaries.add(item);
+    return { items, nextToken: out.nextToken };
+  });
+}
+
+/**
+ * The full configuration behind `rc`: itself, or for a list summary one GetRecordingConfiguration,
+ * shared by every full-only field of every summary with that ARN in the request.
+ */
+export async function fullRecordingConfiguration(
+  ctx: GatewayContext,
+  rc: RecordingConfigurationShape,
+): Promise<RecordingConfiguration> {
+  if (!summaries.has(rc)) return rc;
+  const full = await ctx.loaders.recordingConfiguration.load(rc.arn as string);
+  if (!full) throw new NotFoundError(`Recording configuration ${rc.arn} no longer exists`, rc.arn);
+  return full;
+}
+
+/** The channels recording with `rc`: ListChannels filtered by its ARN. */
+export function recordingConfigurationChannels(
+  ctx: GatewayContext,
+  rc: RecordingConfigurationShape,
+  args: ConnectionArgs,
+) {
+  return channels(ctx, { ...args, filter: { recordingConfigurationArn: rc.arn } });
+}
+
+export interface CreateRecordingConfigurationInput {
+  name?: string | null;
+  destinationConfiguration: { s3: { bucketName: string } };
+  thumbnailConfiguration?: {
+    recordingMode?: ThumbnailConfiguration["recordingMode"] | null;
+    targetIntervalSeconds?: number | null;
+    resolution?: ThumbnailConfiguration["resolution"] | null;
+    storage?: ThumbnailConfiguration["storage"] | null;
+  } | null;
+  recordingReconnectWindowSeconds?: number | null;
+  renditionConfiguration?: {
+    renditionSelection?: RenditionConfiguration["renditionSelection"] | null;
+    renditions?: RenditionConfiguration["renditions"] | null;
+  } | null;
+  tags?: readonly TagShape[] | null;
+}
+
+/** Drops nulls (GraphQL's "not given") so IVS sees absent members, as the SDK would send them. */
+function defined<T extends object>(value: T | null | undefined) {
+  if (!value) return undefined;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], null>;
+  };
+}
+
+export async function createRecordingConfiguration(
+  ctx: GatewayContext,
+  { input }: { input: CreateRecordingConfigurationInput },
+): Promise<RecordingConfiguration> {
+  const request: CreateRecordingConfigurationRequest = {
+    name: input.name ?? undefined,
+    destinationConfiguration: { s3: { bucketName: input.destinationConfiguration.s3.bucketName } },
+    thumbnailConfiguration: defined(input.thumbnailConfiguration),
+    recordingReconnectWindowSeconds: input.recordingReconnectWindowSeconds ?? undefined,
+    renditionConfiguration: defined(input.renditionConfiguration),
+    tags: tagsRequest(input.tags),
+  };
+  validateIvsInput("CreateRecordingConfigurationRequest", request);
+  // A rule of the model's documentation, not of its constraints, which IVS (and the emulator) enforce.
+  const renditions = request.renditionConfiguration;
+  if (renditions?.renditionSelection === "CUSTOM" && !renditions.renditions?.length)
+    throw new ValidationError(
+      "renditionConfiguration.renditions must list at least one rendition when renditionSelection is CUSTOM",
+      "input.renditionConfiguration.renditions",
+    );
+  const out = await callIvs(() => ctx.ivs.send(new CreateRecordingConfigurationCommand(request)));
+  const created = out.recordingConfiguration as RecordingConfiguration;
+  ctx.loaders.recordingConfiguration.prime(created.arn as string, created);
+  return created;
+}
+
+export async function deleteRecordingConfiguration(
+  ctx: GatewayContext,
+  { input }: { input: { arn: string } },
+): Promise<{ arn: string }> {
+  validateIvsInput("DeleteRecordingConfigurationRequest", { arn: input.arn });
+  await callIvs(() => ctx.ivs.send(new DeleteRecordingConfigurationCommand({ arn: input.arn })));
+  ctx.loaders.recordingConfiguration.clear(input.arn);
+  return { arn: input.arn };
+}

@@ -1,0 +1,68 @@
+import {
+  CreateStreamKeyCommand,
+  DeleteStreamKeyCommand,
+  type StreamKey,
+  type StreamKeySummary,
+} from "@aws-sdk/client-ivs";
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { checkShape } from "../../model/validate.ts";
+import type { GatewayContext } from "../context.ts";
+import { NotFoundError } from "../errors.ts";
+import { callIvs } from "../ivs/errors.ts";
+import { validateIvsInput } from "../ivs/validate.ts";
+import type { TagShape } from "../schema/tag.ts";
+import { tagsRequest } from "./tags.ts";
+
+/** What the StreamKey type resolves from: a full key (with its secret value), or a ListStreamKeys summary. */
+export type StreamKeyShape = StreamKey | StreamKeySummary;
+
+/**
+ * The full key behind `k`: itself, or for a summary its BatchGetStreamKey copy, batched with every other
+ * summary's in the request (≤ 50 ARNs a call).
+ */
+export async function fullStreamKey(ctx: GatewayContext, k: StreamKeyShape): Promise<StreamKey> {
+  if ((k as StreamKey).value !== undefined) return k as StreamKey;
+  const full = await ctx.loaders.streamKey.load(k.arn as string);
+  if (!full) throw new NotFoundError(`Stream key ${k.arn} no longer exists`, k.arn);
+  return full;
+}
+
+/** A stream key by ARN, or null; a malformed ARN never reaches (and so never fails) a batch. */
+export async function streamKey(ctx: GatewayContext, args: { arn: string }): Promise<StreamKey | null> {
+  if (checkShape(MODEL, "GetStreamKeyRequest", { arn: args.arn }).length > 0) return null;
+  return ctx.loaders.streamKey.load(args.arn);
+}
+
+/**
+ * A channel's stream keys (every page of ListStreamKeys). IVS allows one key per channel, so this is a
+ * list rather than a connection.
+ */
+export function channelStreamKeys(ctx: GatewayContext, channelArn: string): Promise<StreamKeySummary[]> {
+  return ctx.loaders.channelStreamKeys.load(channelArn);
+}
+
+/** Creates a channel's key; IVS allows one per channel, so this follows a deleteStreamKey (rotation). */
+export async function createStreamKey(
+  ctx: GatewayContext,
+  { input }: { input: { channelArn: string; tags?: readonly TagShape[] | null } },
+): Promise<StreamKey> {
+  const request = { channelArn: input.channelArn, tags: tagsRequest(input.tags) };
+  validateIvsInput("CreateStreamKeyRequest", request);
+  const out = await callIvs(() => ctx.ivs.send(new CreateStreamKeyCommand(request)));
+  const created = out.streamKey as StreamKey;
+  ctx.loaders.streamKey.prime(created.arn as string, created);
+  ctx.loaders.channelStreamKeys.clear(input.channelArn);
+  return created;
+}
+
+export async function deleteStreamKey(
+  ctx: GatewayContext,
+  { input }: { input: { arn: string } },
+): Promise<{ arn: string }> {
+  validateIvsInput("DeleteStreamKeyRequest", { arn: input.arn });
+  await callIvs(() => ctx.ivs.send(new DeleteStreamKeyCommand({ arn: input.arn })));
+  ctx.loaders.streamKey.clear(input.arn);
+  // Which channel's list held the key is unknown here; later fields of this request list afresh.
+  ctx.loaders.channelStreamKeys.clearAll();
+  return { arn: input.arn };
+}

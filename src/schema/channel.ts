@@ -1,0 +1,274 @@
+import {
+  ChannelLatencyMode,
+  ChannelType,
+  ContainerFormat,
+  MultitrackMaximumResolution,
+  MultitrackPolicy,
+  type MultitrackInputConfiguration as SdkMultitrack,
+  type Srt as SdkSrt,
+  TranscodePreset,
+} from "@aws-sdk/client-ivs";
+import {
+  type ChannelShape,
+  channel,
+  channels,
+  createChannel,
+  deleteChannel,
+  fullChannel,
+  updateChannel,
+} from "../resolvers/channel.ts";
+import { liveStream } from "../resolvers/stream.ts";
+import { channelStreamKeys } from "../resolvers/stream-key.ts";
+import { builder } from "./builder.ts";
+import { MUTATION_ERRORS } from "./errors.ts";
+import { StreamRef } from "./stream.ts";
+import { StreamKeyRef } from "./stream-key.ts";
+import { Tag, TagInput, tagList } from "./tag.ts";
+
+// This file must not import the configuration types' files: they import ChannelRef while loading, so a
+// cycle through here would let them read it before it exists. Channel's links to them are added in
+// stream-session.ts, which nothing imports back. The refs used here are only read inside field thunks.
+
+/**
+ * Runs a query resolver. The app's error masking (src/plugins/mask-errors.ts) already shows gateway
+ * errors of any field with a code and the field at fault, so this only keeps a synchronous throw and a
+ * rejection on one path; kept because the configuration types' files call it.
+ */
+export async function exposeErrors<T>(run: () => Promise<T> | T): Promise<T> {
+  return run();
+}
+
+// GraphQL enum values are IVS's values; the SDK's constants keep them in step with the client.
+export const ChannelLatencyModeEnum = builder.enumType("ChannelLatencyMode", {
+  values: Object.values(ChannelLatencyMode),
+});
+export const ChannelTypeEnum = builder.enumType("ChannelType", { values: Object.values(ChannelType) });
+const TranscodePresetEnum = builder.enumType("TranscodePreset", {
+  values: Object.values(TranscodePreset),
+});
+const ContainerFormatEnum = builder.enumType("ContainerFormat", {
+  values: Object.values(ContainerFormat),
+});
+const MultitrackPolicyEnum = builder.enumType("MultitrackPolicy", {
+  values: Object.values(MultitrackPolicy),
+});
+const MultitrackResolutionEnum = builder.enumType("MultitrackMaximumResolution", {
+  values: Object.values(MultitrackMaximumResolution),
+});
+
+const Srt = builder.objectRef<SdkSrt>("Srt").implement({
+  description: "SRT ingest: the endpoint and the passphrase encoders use with it.",
+  fields: (t) => ({
+    endpoint: t.string({ resolve: (s) => s.endpoint ?? "" }),
+    passphrase: t.string({ description: "A secret, like a stream key.", resolve: (s) => s.passphrase ?? "" }),
+  }),
+});
+
+const Multitrack = builder.objectRef<SdkMultitrack>("MultitrackInputConfiguration").implement({
+  fields: (t) => ({
+    enabled: t.boolean({ resolve: (m) => m.enabled ?? false }),
+    policy: t.field({ type: MultitrackPolicyEnum, nullable: true, resolve: (m) => m.policy }),
+    maximumResolution: t.field({
+      type: MultitrackResolutionEnum,
+      nullable: true,
+      resolve: (m) => m.maximumResolution,
+    }),
+  }),
+});
+
+/** A channel; list pages carry summaries, upgraded through the loader only by fields that need it. */
+export const ChannelRef = builder.objectRef<ChannelShape>("Channel");
+
+builder.node(ChannelRef, {
+  description: "An IVS channel: where one broadcast at a time is ingested and played back.",
+  id: { resolve: (c) => c.arn as string },
+  loadOne: (arn, ctx) => channel(ctx, { arn }),
+  fields: (t) => ({
+    arn: t.string({ resolve: (c) => c.arn as string }),
+    name: t.string({ resolve: (c) => c.name ?? "" }),
+    latencyMode: t.field({
+      type: ChannelLatencyModeEnum,
+      resolve: (c) => c.latencyMode ?? ChannelLatencyMode.LowLatency,
+    }),
+    type: t.field({ type: ChannelTypeEnum, resolve: (c) => c.type ?? ChannelType.StandardChannelType }),
+    authorized: t.boolean({
+      description: "Whether playback needs a signed token (a private channel).",
+      resolve: (c) => c.authorized ?? false,
+    }),
+    insecureIngest: t.boolean({ resolve: (c) => c.insecureIngest ?? false }),
+    preset: t.field({
+      type: TranscodePresetEnum,
+      nullable: true,
+      description: "Null for BASIC and STANDARD channels, which have none.",
+      resolve: (c) => c.preset || null,
+    }),
+    recordingConfigurationArn: t.string({
+      nullable: true,
+      description: "Null when recording is off.",
+      resolve: (c) => c.recordingConfigurationArn || null,
+    }),
+    playbackRestrictionPolicyArn: t.string({
+      nullable: true,
+      resolve: (c) => c.playbackRestrictionPolicyArn || null,
+    }),
+    adConfigurationArn: t.string({ nullable: true, resolve: (c) => c.adConfigurationArn || null }),
+    tags: t.field({ type: [Tag], resolve: (c) => tagList(c.tags) }),
+    ingestEndpoint: t.string({
+      description: "Host encoders connect to: rtmps://<ingestEndpoint>:443/app/",
+      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).ingestEndpoint ?? "",
+    }),
+    playbackUrl: t.string({
+      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).playbackUrl ?? "",
+    }),
+    srt: t.field({
+      type: Srt,
+      nullable: true,
+      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).srt,
+    }),
+    multitrackInputConfiguration: t.field({
+      type: Multitrack,
+      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).multitrackInputConfiguration ?? {},
+    }),
+    containerFormat: t.field({
+      type: ContainerFormatEnum,
+      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).containerFormat ?? ContainerFormat.TS,
+    }),
+    streamKeys: t.field({
+      type: [StreamKeyRef],
+      description: "IVS allows one key per channel; rotate with deleteStreamKey then createStreamKey.",
+      resolve: (c, _args, ctx) => channelStreamKeys(ctx, c.arn as string),
+    }),
+    stream: t.field({
+      type: StreamRef,
+      nullable: true,
+      description: "The live stream; null while the channel is offline.",
+      resolve: (c, _args, ctx) => liveStream(ctx, c.arn as string),
+    }),
+    isLive: t.boolean({
+      resolve: async (c, _args, ctx) => (await liveStream(ctx, c.arn as string)) !== null,
+    }),
+  }),
+});
+
+/** Also the type of the configuration types' `channels` (their summaries upgrade through `fullChannel`). */
+export const ChannelConnection = builder.connectionObject(
+  { type: ChannelRef, name: "ChannelConnection" },
+  { name: "ChannelEdge" },
+);
+
+const ChannelFilterInput = builder.inputType("ChannelFilter", {
+  description: "IVS's ListChannels filters; give at most one.",
+  fields: (t) => ({
+    name: t.string({ description: "Channels with exactly this name." }),
+    recordingConfigurationArn: t.string(),
+    playbackRestrictionPolicyArn: t.string(),
+    adConfigurationArn: t.string(),
+  }),
+});
+
+const MultitrackInput = builder.inputType("MultitrackInputConfigurationInput", {
+  fields: (t) => ({
+    enabled: t.boolean({ required: true, description: "Only on STANDARD channels with FRAGMENTED_MP4." }),
+    policy: t.field({ type: MultitrackPolicyEnum, description: "Required when enabled." }),
+    maximumResolution: t.field({ type: MultitrackResolutionEnum, description: "Required when enabled." }),
+  }),
+});
+
+const CreateInput = builder.inputType("CreateChannelInput", {
+  fields: (t) => ({
+    name: t.string({ description: "0–128 of a-z A-Z 0-9 - _" }),
+    latencyMode: t.field({ type: ChannelLatencyModeEnum, description: "Default LOW." }),
+    type: t.field({ type: ChannelTypeEnum, description: "Default STANDARD." }),
+    authorized: t.boolean({ description: "Default false." }),
+    insecureIngest: t.boolean({ description: "Allow RTMP without TLS. Default false." }),
+    preset: t.field({ type: TranscodePresetEnum, description: "ADVANCED_SD and ADVANCED_HD only." }),
+    recordingConfigurationArn: t.string(),
+    playbackRestrictionPolicyArn: t.string(),
+    adConfigurationArn: t.string(),
+    multitrackInputConfiguration: t.field({ type: MultitrackInput }),
+    containerFormat: t.field({ type: ContainerFormatEnum, description: "Default TS." }),
+    tags: t.field({ type: [TagInput] }),
+  }),
+});
+
+const UpdateInput = builder.inputType("UpdateChannelInput", {
+  description: 'Members left out (or null) keep their value; "" for a configuration ARN detaches it.',
+  fields: (t) => ({
+    arn: t.string({ required: true }),
+    name: t.string(),
+    latencyMode: t.field({ type: ChannelLatencyModeEnum }),
+    type: t.field({ type: ChannelTypeEnum }),
+    authorized: t.boolean(),
+    insecureIngest: t.boolean(),
+    preset: t.field({ type: TranscodePresetEnum }),
+    recordingConfigurationArn: t.string(),
+    playbackRestrictionPolicyArn: t.string(),
+    adConfigurationArn: t.string(),
+    multitrackInputConfiguration: t.field({ type: MultitrackInput }),
+    containerFormat: t.field({ type: ContainerFormatEnum }),
+  }),
+});
+
+const DeleteInput = builder.inputType("DeleteChannelInput", {
+  fields: (t) => ({ arn: t.string({ required: true }) }),
+});
+
+const Created = builder
+  .objectRef<Awaited<ReturnType<typeof createChannel>>>("CreateChannelPayload")
+  .implement({
+    description: "The new channel and the stream key IVS created with it.",
+    fields: (t) => ({
+      channel: t.field({ type: ChannelRef, resolve: (p) => p.channel }),
+      streamKey: t.field({ type: StreamKeyRef, resolve: (p) => p.streamKey }),
+    }),
+  });
+
+const Deleted = builder.objectRef<{ arn: string }>("DeleteChannelPayload").implement({
+  description: "The channel that was deleted, with its stream keys.",
+  fields: (t) => ({
+    id: t.globalID({ resolve: (d) => ({ type: ChannelRef, id: d.arn }) }),
+    arn: t.exposeString("arn"),
+  }),
+});
+
+builder.queryFields((t) => ({
+  channel: t.field({
+    type: ChannelRef,
+    nullable: true,
+    description: "Null when no channel has this ARN.",
+    args: { arn: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => channel(ctx, args),
+  }),
+  channels: t.field({
+    type: ChannelConnection,
+    args: {
+      first: t.arg.int({ description: "Page size; default 20, at most 100." }),
+      after: t.arg.string(),
+      filter: t.arg({ type: ChannelFilterInput }),
+    },
+    resolve: (_root, args, ctx) => channels(ctx, args),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createChannel: t.field({
+    type: Created,
+    args: { input: t.arg({ type: CreateInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true },
+    resolve: (_root, args, ctx) => createChannel(ctx, args),
+  }),
+  updateChannel: t.field({
+    type: ChannelRef,
+    description: "Fails with ConflictError while the channel is live.",
+    args: { input: t.arg({ type: UpdateInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true },
+    resolve: (_root, args, ctx) => updateChannel(ctx, args),
+  }),
+  deleteChannel: t.field({
+    type: Deleted,
+    description: "Fails with ConflictError while the channel is live: stopStream first.",
+    args: { input: t.arg({ type: DeleteInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true },
+    resolve: (_root, args, ctx) => deleteChannel(ctx, args),
+  }),
+}));
