@@ -229,5 +229,7 @@ export async function deleteChannel(
   ctx.loaders.channel.clear(input.arn);
   ctx.loaders.stream.clear(input.arn);
   ctx.loaders.channelStreamKeys.clear(input.arn);
+  // Subscribers watching this channel get a last update and complete, on every replica.
+  await ctx.live.channelDeleted(input.arn);
   return { arn: input.arn };
 }

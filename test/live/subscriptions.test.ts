@@ -1,4 +1,3 @@
-import { DeleteChannelCommand } from "@aws-sdk/client-ivs";
 import { describe, expect, it } from "vitest";
 import { collect, useLiveGateway } from "./harness.ts";
 
@@ -50,9 +49,15 @@ describe("channelLiveStatus over graphql-ws", () => {
     const arn = await h.createChannel("ws-deleted");
     const sub = collect<Status>(h.wsClient(), LIVE_STATUS, { arns: [arn] });
     await sub.until((items) => items.length === 1);
-    // Deleting through the gateway's own mutation announces it; here through the hub, as the mutation does.
-    await h.gateway.ivs.send(new DeleteChannelCommand({ arn }));
-    await h.gateway.live.hub.channelDeleted(arn);
+    const res = await fetch(`${h.gateway.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: `mutation ($arn: String!) { deleteChannel(input: { arn: $arn }) { __typename } }`,
+        variables: { arn },
+      }),
+    });
+    expect(JSON.stringify(await res.json())).toContain("DeleteChannelPayload");
     await sub.until((items) => items.at(-1)?.channelLiveStatus.deleted === true);
     await expect.poll(() => sub.done).toBe(true);
   });
