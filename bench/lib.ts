@@ -53,7 +53,9 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     },
     async metric(name) {
       const text = await (await fetch(`${url}/metrics`)).text();
-      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, "m").exec(text);
+      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const labels = name.includes("{") ? "" : "(?:\\{[^}]*\\})?";
+      const m = new RegExp(`^${escaped}${labels} ([0-9.e+-]+)$`, "m").exec(text);
       return m?.[1] ? Number(m[1]) : Number.NaN;
     },
   };

@@ -76,6 +76,78 @@ export const KNOBS = [
     kind: "int",
     help: "seed for fault draws, for reproducible runs",
   },
+  {
+    flag: "event-target",
+    env: "IVS_EMULATOR_EVENT_TARGET",
+    kind: "string",
+    help: "URL that receives every event (one POST each)",
+  },
+  {
+    flag: "event-api-key-header",
+    env: "IVS_EMULATOR_EVENT_API_KEY_HEADER",
+    kind: "string",
+    help: "header carrying the target's API key (default x-api-key)",
+  },
+  {
+    flag: "event-api-key",
+    env: "IVS_EMULATOR_EVENT_API_KEY",
+    kind: "string",
+    help: "API key sent to the event target",
+  },
+  {
+    flag: "event-drop-rate",
+    env: "IVS_EMULATOR_EVENT_DROP_RATE",
+    kind: "float",
+    help: "share of events never delivered (default 0)",
+  },
+  {
+    flag: "event-duplicate-rate",
+    env: "IVS_EMULATOR_EVENT_DUPLICATE_RATE",
+    kind: "float",
+    help: "share delivered twice (default 0)",
+  },
+  {
+    flag: "event-delay-ms",
+    env: "IVS_EMULATOR_EVENT_DELAY_MS",
+    kind: "int",
+    help: "random extra delay per event, up to this (default 0)",
+  },
+  {
+    flag: "event-reorder-rate",
+    env: "IVS_EMULATOR_EVENT_REORDER_RATE",
+    kind: "float",
+    help: "share held back behind the next event (default 0)",
+  },
+  {
+    flag: "event-reorder-window-ms",
+    env: "IVS_EMULATOR_EVENT_REORDER_WINDOW_MS",
+    kind: "int",
+    help: "longest hold for reordering (default 1000)",
+  },
+  {
+    flag: "event-retry-attempts",
+    env: "IVS_EMULATOR_EVENT_RETRY_ATTEMPTS",
+    kind: "int",
+    help: "delivery attempts per event (default 8)",
+  },
+  {
+    flag: "recording-end-delay-scale",
+    env: "IVS_EMULATOR_RECORDING_END_DELAY_SCALE",
+    kind: "float",
+    help: "multiplies the reconnect window before Recording End (default 1; 0 = at once)",
+  },
+  {
+    flag: "max-channels",
+    env: "IVS_EMULATOR_MAX_CHANNELS",
+    kind: "int",
+    help: "channel quota (default 5000)",
+  },
+  {
+    flag: "max-concurrent-broadcasts",
+    env: "IVS_EMULATOR_MAX_CONCURRENT_BROADCASTS",
+    kind: "int",
+    help: "concurrent broadcast quota (default 100)",
+  },
 ] as const;
 
 type Knob = (typeof KNOBS)[number];
@@ -128,7 +200,13 @@ export function optionsFromCli(
       got[knob.flag] = parseValue(knob, env[knob.env] as string, knob.env);
   }
   if (values["no-quotas"]) got.quotas = false;
-  for (const rate of ["error-rate", "throttle-rate"]) {
+  for (const rate of [
+    "error-rate",
+    "throttle-rate",
+    "event-drop-rate",
+    "event-duplicate-rate",
+    "event-reorder-rate",
+  ]) {
     const v = got[rate];
     if (typeof v === "number" && v > 1) throw new CliError(`--${rate} must be between 0 and 1`);
   }
@@ -150,7 +228,55 @@ export function optionsFromCli(
   if (got["recording-activation-ms"] !== undefined)
     options.recordingActivationMs = got["recording-activation-ms"] as number;
   if (got.seed !== undefined) options.seed = got.seed as number;
+  const events = eventOptions(got);
+  if (events) options.events = events;
+  if (got["recording-end-delay-scale"] !== undefined)
+    options.broadcasts = { recordingEndDelayScale: got["recording-end-delay-scale"] as number };
+  const limits: NonNullable<EmulatorOptions["limits"]> = {};
+  if (got["max-channels"] !== undefined) limits.channels = got["max-channels"] as number;
+  if (got["max-concurrent-broadcasts"] !== undefined)
+    limits.concurrentBroadcasts = got["max-concurrent-broadcasts"] as number;
+  if (Object.keys(limits).length > 0) options.limits = limits;
   return options;
+}
+
+function eventOptions(got: Record<string, string | number | boolean>): EmulatorOptions["events"] {
+  const events: NonNullable<EmulatorOptions["events"]> = {};
+  const target = got["event-target"];
+  if (typeof target === "string") {
+    try {
+      new URL(target);
+    } catch {
+      throw new CliError(`--event-target must be a URL, got "${target}"`);
+    }
+    events.targets = [
+      {
+        url: target,
+        ...(typeof got["event-api-key"] === "string" ? { apiKey: got["event-api-key"] } : {}),
+        ...(typeof got["event-api-key-header"] === "string"
+          ? { apiKeyHeader: got["event-api-key-header"] }
+          : {}),
+      },
+    ];
+  } else if (got["event-api-key"] !== undefined) {
+    throw new CliError("--event-api-key needs --event-target");
+  }
+  const faults: Record<string, number> = {};
+  const map: [string, string][] = [
+    ["event-drop-rate", "dropRate"],
+    ["event-duplicate-rate", "duplicateRate"],
+    ["event-delay-ms", "delayMs"],
+    ["event-reorder-rate", "reorderRate"],
+    ["event-reorder-window-ms", "reorderWindowMs"],
+  ];
+  for (const [flag, key] of map) if (got[flag] !== undefined) faults[key] = got[flag] as number;
+  if (Object.keys(faults).length > 0) events.faults = faults;
+  if (got["event-retry-attempts"] !== undefined) {
+    const attempts = got["event-retry-attempts"] as number;
+    if (attempts < 1) throw new CliError("--event-retry-attempts must be at least 1");
+    events.retry = { attempts };
+  }
+  return Object.keys(events).length > 0 ? events : undefined;
 }
 
 export function usage(): string {

@@ -36,6 +36,38 @@ describe("emulator command line", () => {
     });
   });
 
+  it("configures event delivery, its faults and the simulator", () => {
+    const o = optionsFromCli(
+      [
+        "--event-target",
+        "http://127.0.0.1:4000/events",
+        "--event-api-key",
+        "k",
+        "--event-drop-rate",
+        "0.3",
+        "--event-reorder-window-ms",
+        "200",
+        "--event-retry-attempts",
+        "3",
+        "--recording-end-delay-scale",
+        "0",
+        "--max-channels",
+        "10",
+      ],
+      { IVS_EMULATOR_EVENT_DUPLICATE_RATE: "0.1", IVS_EMULATOR_EVENT_DELAY_MS: "50" },
+    );
+    expect(o.events).toEqual({
+      targets: [{ url: "http://127.0.0.1:4000/events", apiKey: "k" }],
+      faults: { dropRate: 0.3, duplicateRate: 0.1, delayMs: 50, reorderWindowMs: 200 },
+      retry: { attempts: 3 },
+    });
+    expect(o.broadcasts).toEqual({ recordingEndDelayScale: 0 });
+    expect(o.limits).toEqual({ channels: 10 });
+    expect(() => optionsFromCli(["--event-api-key", "k"], {})).toThrow(/needs --event-target/);
+    expect(() => optionsFromCli(["--event-target", "nope"], {})).toThrow(/must be a URL/);
+    expect(() => optionsFromCli(["--event-drop-rate", "2"], {})).toThrow(/--event-drop-rate/);
+  });
+
   it("names the bad flag or variable", () => {
     expect(() => optionsFromCli(["--port", "http"], {})).toThrow(/--port must be a whole number/);
     expect(() => optionsFromCli([], { IVS_EMULATOR_QUOTAS: "maybe" })).toThrow(CliError);
