@@ -1,4 +1,5 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
 import type { GatewayContext } from "./context.ts";
 import { createLoaders } from "./loaders/index.ts";
@@ -26,6 +27,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: options.graphiql ?? true,
+    // GraphiQL's scripts are served from this package, not a CDN: it works offline and under a strict CSP.
+    renderGraphiQL,
     plugins: options.plugins ?? [],
     maskedErrors: { maskError: maskGatewayErrors },
     ...(options.logging !== undefined ? { logging: options.logging } : {}),
