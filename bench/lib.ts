@@ -14,6 +14,8 @@ export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(di
 export interface GatewayProcess {
   url: string;
   emulatorUrl?: string;
+  /** The bearer token a gateway without auth configuration minted (development mode), if it did. */
+  devToken?: string;
   child: ChildProcess;
   stop(): Promise<void>;
   /** A Prometheus sample of the gateway process, e.g. `process_resident_memory_bytes`. */
@@ -42,9 +44,11 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   });
   await new Promise((r) => setTimeout(r, 100));
   const emulatorUrl = /IVS emulator:\s+(http:\/\/\S+)/.exec(out)?.[1];
+  const devToken = /Dev token[^:]*:\s+(\S+)/.exec(out)?.[1];
   return {
     url,
     ...(emulatorUrl ? { emulatorUrl } : {}),
+    ...(devToken ? { devToken } : {}),
     child,
     async stop() {
       if (child.exitCode !== null) return;

@@ -3,6 +3,7 @@
  * `npm run bench -- live` or `-- dashboard` runs one; sizes can be cut with BENCH_QUICK=1.
  */
 import { cpus, totalmem } from "node:os";
+import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
 import { printLiveResults, runLiveBench } from "./live-subscribers.ts";
 
 const which = process.argv[2] ?? "all";
@@ -19,6 +20,17 @@ if (which === "all" || which === "live") {
   for (const n of sizes) results.push(await runLiveBench(n, 1));
   for (const n of sizes) results.push(await runLiveBench(n, 2));
   console.log(printLiveResults(results));
+  console.log("");
+}
+
+if (which === "all" || which === "dashboard") {
+  console.log("## Dashboard load within IVS quotas: cache and coalescing on, then off (naive)\n");
+  const sizes = quick ? [100] : [100, 500];
+  const seconds = quick ? 10 : 20;
+  const results = [];
+  for (const mode of ["cached", "naive"] as const)
+    for (const n of sizes) results.push(await runDashboardBench(mode, n, seconds));
+  console.log(printDashboardResults(results));
   console.log("");
 }
 process.exit(0);

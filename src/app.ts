@@ -1,9 +1,15 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
+import type { Principal } from "./auth/principal.ts";
+import type { GatewaySecurity } from "./auth/security.ts";
 import type { GatewayContext } from "./context.ts";
+import { createIvsReads, type IvsReads } from "./ivs/reads.ts";
 import { createLoaders } from "./loaders/index.ts";
 import { maskGatewayErrors } from "./plugins/mask-errors.ts";
+import { useAuthentication } from "./plugins/use-authentication.ts";
+import { useIvsScope } from "./plugins/use-ivs-scope.ts";
+import { useLimits } from "./plugins/use-limits.ts";
 import { schema } from "./schema/index.ts";
 import type { LiveHub } from "./subscriptions/live-hub.ts";
 
@@ -11,6 +17,12 @@ export interface GatewayAppOptions {
   ivs: IvsClient;
   /** Live status and relayed events (src/subscriptions); started by the caller. */
   live: LiveHub;
+  /** Process-wide IVS reads (cache, coalescing; src/ivs/reads.ts). Default a pass-through over `ivs`. */
+  reads?: IvsReads;
+  /** How long one operation's IVS calls may wait for the request budget, in all. Default 10 s. */
+  ivsDeadlineMs?: number;
+  /** Authentication, limits and playback-token signing (src/auth). Required: there is no open default. */
+  security: GatewaySecurity;
   /** Extra Yoga plugins (metrics, logging, limits). */
   plugins?: Plugin[];
   /** Serve GraphiQL at /graphql. Default true. */
@@ -23,19 +35,35 @@ export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayCon
 
 /** The GraphQL application: schema, per-request context with fresh loaders. No port is opened here. */
 export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
+  const { security } = options;
+  const reads = options.reads ?? createIvsReads({ ivs: options.ivs });
+  const auth = useAuthentication({
+    authenticator: security.authenticator,
+    ...(security.rateLimit ? { rateLimit: security.rateLimit } : {}),
+  });
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: options.graphiql ?? true,
     // GraphiQL's scripts are served from this package, not a CDN: it works offline and under a strict CSP.
     renderGraphiQL,
-    plugins: options.plugins ?? [],
+    // Authentication first: a caller it refuses costs no parse, no validation and no other plugin.
+    plugins: [
+      auth.plugin,
+      ...useLimits(security.limits),
+      useIvsScope({ deadlineMs: options.ivsDeadlineMs }),
+      ...(options.plugins ?? []),
+    ],
+    maxRequestBodySize: security.limits.maxBodyBytes,
     maskedErrors: { maskError: maskGatewayErrors },
     ...(options.logging !== undefined ? { logging: options.logging } : {}),
-    context: (): GatewayContext => ({
+    context: (initial): GatewayContext => ({
       ivs: options.ivs,
-      loaders: createLoaders(options.ivs),
+      reads,
+      loaders: createLoaders(options.ivs, reads, options.live),
       live: options.live,
+      principal: auth.principalOf(initial as { request?: Request; principal?: Principal }),
+      ...(security.playbackTokens ? { playbackTokens: security.playbackTokens } : {}),
     }),
   }) as GatewayYoga;
 }

@@ -3,6 +3,24 @@
  * starts. Only src/main.ts passes `process.env`; tests pass plain objects.
  */
 
+import {
+  type AuthConfig,
+  describeAuth,
+  type LimitsConfig,
+  type PlaybackConfig,
+  parseAuthConfig,
+  parseLimitsConfig,
+  parsePlaybackConfig,
+} from "./auth/config.ts";
+import {
+  type BudgetConfig,
+  type CacheConfig,
+  type CoalesceConfig,
+  parseBudgetConfig,
+  parseCacheConfig,
+  parseCoalesceConfig,
+} from "./ivs/config.ts";
+
 export type Env = Record<string, string | undefined>;
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -62,6 +80,18 @@ export interface GatewayConfig {
   redisUrl?: string;
   /** Prefix of every Redis key this gateway writes. */
   redisKeyPrefix: string;
+  /** The request budget every IVS call takes from, per operation (shared through Redis when set). */
+  budget: BudgetConfig;
+  /** Cache of configuration-like IVS data (in Redis when set). */
+  cache: CacheConfig;
+  /** Sharing of IVS calls among concurrent requests. */
+  coalesce: CoalesceConfig;
+  /** Who may call the gateway (src/auth). */
+  auth: AuthConfig;
+  /** What one caller may cost: query shape, body size, rate. */
+  limits: LimitsConfig;
+  /** Signing key of playback tokens for private channels; absent = createPlaybackToken is off. */
+  playback?: PlaybackConfig;
 }
 
 /** A bad or inconsistent variable; the message starts with the variable's name. */
@@ -151,6 +181,112 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     default: "3600000",
     meaning: "how far back a reconnecting subscriber can resume with lastEventId (Redis)",
   },
+  {
+    name: "AUTH_JWT_SECRET",
+    default: "—",
+    meaning:
+      "HS256/384/512 shared secret (32+ bytes) verifying bearer JWTs; needs AUTH_ISSUER and AUTH_AUDIENCE",
+  },
+  {
+    name: "AUTH_JWKS_URL",
+    default: "—",
+    meaning: "https URL of the identity provider's JWKS (RS/PS/ES/EdDSA tokens); instead of AUTH_JWT_SECRET",
+  },
+  { name: "AUTH_ISSUER", default: "—", meaning: "required `iss` of bearer JWTs" },
+  { name: "AUTH_AUDIENCE", default: "—", meaning: "required `aud` of bearer JWTs" },
+  {
+    name: "AUTH_API_KEYS",
+    default: "—",
+    meaning:
+      'JSON array of API keys by SHA-256: [{"id","sha256","scope":"ivs:read …","tenant"?}]; sent as x-api-key',
+  },
+  {
+    name: "AUTH_DISABLED",
+    default: "false",
+    meaning:
+      "true lets every caller in with every scope (logs a warning); refused with other AUTH_* settings",
+  },
+  {
+    name: "TENANT_TAG_KEY",
+    default: "tenant",
+    meaning: "channel tag whose value names the channel's tenant",
+  },
+  {
+    name: "TENANT_CLAIM",
+    default: "— (tenancy off)",
+    meaning: "JWT claim naming the caller's tenant; callers without it need ivs:admin",
+  },
+  { name: "MAX_DEPTH", default: "6", meaning: "deepest field nesting of an operation (GraphQL Armor)" },
+  {
+    name: "MAX_COST",
+    default: "5000",
+    meaning: "largest operation cost: fields × requested page sizes (Pothos complexity)",
+  },
+  { name: "MAX_ALIASES", default: "15", meaning: "most aliases in an operation (GraphQL Armor)" },
+  { name: "MAX_TOKENS", default: "1000", meaning: "most lexical tokens in a document (GraphQL Armor)" },
+  {
+    name: "MAX_BODY_BYTES",
+    default: "65536",
+    meaning: "largest HTTP request body and WebSocket message (413 / socket closed beyond)",
+  },
+  {
+    name: "RATE_LIMIT_PER_MINUTE",
+    default: "600",
+    meaning: "GraphQL operations per principal per minute, shared through Redis when set (0 = off)",
+  },
+  {
+    name: "INTROSPECTION",
+    default: "true (embedded), false (otherwise)",
+    meaning: "answer __schema/__type queries (GraphiQL needs them)",
+  },
+  {
+    name: "PLAYBACK_PRIVATE_KEY",
+    default: "—",
+    meaning: "PEM ECDSA P-384 private key signing playback tokens (createPlaybackToken); \\n escapes allowed",
+  },
+  {
+    name: "PLAYBACK_PRIVATE_KEY_FILE",
+    default: "—",
+    meaning: "file holding that PEM key; instead of PLAYBACK_PRIVATE_KEY",
+  },
+  {
+    name: "IVS_BUDGET_SHARE",
+    default: "0.8",
+    meaning: "share of each IVS request quota the gateway uses, so jitter never reaches IVS's limit (0.1–1)",
+  },
+  {
+    name: "IVS_RATES",
+    default: "— (IVS's published quotas)",
+    meaning: 'JSON object overriding quotas in requests per second, e.g. {"GetStream": 10}',
+  },
+  {
+    name: "IVS_QUEUE_DEADLINE_MS",
+    default: "10000",
+    meaning: "how long one operation's IVS calls may wait for budget and 429 retries before THROTTLED",
+  },
+  { name: "CACHE_ENABLED", default: "true", meaning: "cache channels, keys, configurations and lists" },
+  { name: "CACHE_TTL_MS", default: "5000", meaning: "how long a cached value is fresh (100–3600000)" },
+  {
+    name: "CACHE_STALE_MS",
+    default: "30000",
+    meaning: "how long past its TTL a value is served while refreshed in the background (0 = never)",
+  },
+  { name: "CACHE_MAX_ENTRIES", default: "10000", meaning: "entries of the in-memory LRU cache" },
+  {
+    name: "CACHE_SECRET_KEY",
+    default: "—",
+    meaning: "base64 32-byte key sealing secrets cached in Redis (AES-256-GCM); unset = kept in memory",
+  },
+  {
+    name: "COALESCE_ENABLED",
+    default: "true",
+    meaning: "share IVS calls among concurrent requests (batches, identical calls once)",
+  },
+  {
+    name: "COALESCE_WINDOW_MS",
+    default: "5",
+    meaning: "how long a BatchGetChannel/BatchGetStreamKey batch waits for other requests' ARNs",
+  },
 ];
 
 /** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
@@ -207,6 +343,47 @@ export function loadConfig(env: Env): GatewayConfig {
     ivs,
     events: parseEvents(read),
     redisKeyPrefix: parseKeyPrefix(read("REDIS_KEY_PREFIX") ?? "ivs-gateway:"),
+    auth: parseAuthConfig(
+      {
+        jwtSecret: read("AUTH_JWT_SECRET"),
+        jwksUrl: read("AUTH_JWKS_URL"),
+        issuer: read("AUTH_ISSUER"),
+        audience: read("AUTH_AUDIENCE"),
+        apiKeys: read("AUTH_API_KEYS"),
+        disabled: read("AUTH_DISABLED"),
+        tenantTagKey: read("TENANT_TAG_KEY"),
+        tenantClaim: read("TENANT_CLAIM"),
+      },
+      embedded,
+    ),
+    limits: parseLimitsConfig(
+      {
+        maxDepth: read("MAX_DEPTH"),
+        maxCost: read("MAX_COST"),
+        maxAliases: read("MAX_ALIASES"),
+        maxTokens: read("MAX_TOKENS"),
+        maxBodyBytes: read("MAX_BODY_BYTES"),
+        rateLimit: read("RATE_LIMIT_PER_MINUTE"),
+        introspection: read("INTROSPECTION"),
+      },
+      embedded,
+    ),
+    budget: parseBudgetConfig({
+      share: read("IVS_BUDGET_SHARE"),
+      rates: read("IVS_RATES"),
+      deadlineMs: read("IVS_QUEUE_DEADLINE_MS"),
+    }),
+    cache: parseCacheConfig({
+      enabled: read("CACHE_ENABLED"),
+      ttlMs: read("CACHE_TTL_MS"),
+      staleMs: read("CACHE_STALE_MS"),
+      maxEntries: read("CACHE_MAX_ENTRIES"),
+      secretKey: read("CACHE_SECRET_KEY"),
+    }),
+    coalesce: parseCoalesceConfig({
+      enabled: read("COALESCE_ENABLED"),
+      windowMs: read("COALESCE_WINDOW_MS"),
+    }),
   };
   if (embedded)
     config.emulator = {
@@ -214,6 +391,8 @@ export function loadConfig(env: Env): GatewayConfig {
       seedDemoData: bool("SEED_DEMO_DATA", seed, true),
     };
   if (redisUrl !== undefined) config.redisUrl = parseRedisUrl(redisUrl);
+  const playback = parsePlaybackConfig(read("PLAYBACK_PRIVATE_KEY"), read("PLAYBACK_PRIVATE_KEY_FILE"));
+  if (playback) config.playback = playback;
   return config;
 }
 
@@ -231,6 +410,12 @@ export function describeConfig(config: GatewayConfig): Record<string, unknown> {
     emulator: config.emulator,
     events: { ...config.events, apiKey: config.events.apiKey ? "***" : undefined },
     redis: config.redisUrl ? redactUrl(config.redisUrl) : undefined,
+    auth: describeAuth(config.auth),
+    limits: config.limits,
+    playbackTokens: config.playback ? "on" : "off",
+    budget: config.budget,
+    cache: { ...config.cache, secretKey: config.cache.secretKey ? "***" : undefined },
+    coalesce: config.coalesce,
   };
 }
 
@@ -316,7 +501,14 @@ function parseCredentials(read: (name: string) => string | undefined, embedded: 
   return { kind: "default" };
 }
 
-function int(variable: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+/** Validates a whole number in [min, max]; exported for the auth and limits variables (src/auth/config.ts). */
+export function int(
+  variable: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined) return fallback;
   const n = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max)
@@ -324,7 +516,7 @@ function int(variable: string, raw: string | undefined, fallback: number, min: n
   return n;
 }
 
-function bool(variable: string, raw: string | undefined, fallback: boolean): boolean {
+export function bool(variable: string, raw: string | undefined, fallback: boolean): boolean {
   if (raw === undefined) return fallback;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;

@@ -22,6 +22,10 @@ export const SECRET_KEYS = [
   "sessionToken",
   "secretAccessKey",
   "password",
+  // Auth: JWT secrets, playback signing keys, bearer tokens wherever they are carried.
+  "secret",
+  "privateKeyPem",
+  "connectionParams",
 ] as const;
 
 /** Request headers that carry credentials, wherever a `headers` object is logged. */

@@ -14,6 +14,8 @@ console.log(`GraphQL and GraphiQL: ${gateway.url}/graphql`);
 console.log(`Health:               ${gateway.url}/health`);
 console.log(`Metrics:              ${gateway.url}/metrics`);
 if (gateway.emulatorUrl) console.log(`IVS emulator:         ${gateway.emulatorUrl}`);
+// Development mode: the only credential that works; stdout only, the logger never sees it.
+if (gateway.devToken) console.log(`Dev token (24 h):     ${gateway.devToken}`);
 
 const shutdown = (signal: string) => {
   gateway.logger.info({ signal }, "shutting down");

@@ -11,6 +11,12 @@ export interface GatewayMetrics {
   /** IVS calls by SDK operation (e.g. ListChannels) and outcome (`ok` or the exception name). */
   ivsRequests: Counter<"operation" | "outcome">;
   ivsDuration: Histogram<"operation" | "outcome">;
+  /** Time IVS calls waited for a slot of the request budget, by operation and priority. */
+  ivsBudgetWait: Histogram<"operation" | "priority">;
+  /** IVS calls refused at their deadline, by cause: no budget slot in time, or IVS kept throttling. */
+  ivsBudgetRefused: Counter<"operation" | "priority" | "cause">;
+  /** Cache lookups of IVS data by kind and outcome (hit, stale, miss). */
+  cacheLookups: Counter<"kind" | "outcome">;
   /** Requests to POST /events by outcome: relayed, duplicate, ignored, malformed, unauthorized, unsupported, too_large, bad_json. */
   eventsIngested: Counter<"outcome">;
   /** Open subscriptions and sockets, sampled at scrape time. */
@@ -59,6 +65,25 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       help: "Duration of IVS API calls including retries",
       labelNames: ["operation", "outcome"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    ivsBudgetWait: new Histogram({
+      name: `${prefix}ivs_budget_wait_seconds`,
+      help: "Time IVS calls waited for a slot of the request budget",
+      labelNames: ["operation", "priority"],
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    ivsBudgetRefused: new Counter({
+      name: `${prefix}ivs_budget_refused_total`,
+      help: "IVS calls refused at their deadline (cause budget: no slot in time; throttled: IVS kept answering 429)",
+      labelNames: ["operation", "priority", "cause"],
+      registers,
+    }),
+    cacheLookups: new Counter({
+      name: `${prefix}ivs_cache_lookups_total`,
+      help: "Cache lookups of IVS data by kind and outcome (hit, stale, miss)",
+      labelNames: ["kind", "outcome"],
       registers,
     }),
     eventsIngested: new Counter({

@@ -6,9 +6,10 @@ import type { Plugin } from "graphql-yoga";
 // The one place the gateway imports the emulator: the embedded backend runs it in-process.
 import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "./app.ts";
+import { type SecuritySetup, setUpSecurity } from "./auth/setup.ts";
 import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
 import { type DemoBroadcaster, type DemoSummary, seedDemoData } from "./demo/seed.ts";
-import { createIvsClient } from "./ivs/client.ts";
+import { type IvsRuntime, startIvsRuntime } from "./ivs/runtime.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
 import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
@@ -42,6 +43,8 @@ export interface Gateway {
   readonly live: LiveEvents;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** Development mode only (embedded, no auth configured): the bearer token minted at start. */
+  readonly devToken: string | undefined;
 }
 
 /** Assembles the gateway process from its configuration; nothing listens until `start()`. */
@@ -50,12 +53,14 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
   const metrics = deps.metrics ?? createMetrics();
   let emulator: Emulator | undefined;
   let ivs: IvsClient | undefined;
+  let ivsRuntime: IvsRuntime | undefined;
   let yoga: GatewayYoga | undefined;
   let server: Server | undefined;
   let live: LiveEvents | undefined;
   let ws: ReturnType<typeof attachGraphqlWs> | undefined;
   let url = "";
   let demo: DemoSummary | undefined;
+  let security: SecuritySetup | undefined;
 
   const health = () => ({
     ok: true,
@@ -112,9 +117,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     }
     await yoga?.dispose();
     yoga = undefined;
+    await security?.stop();
+    security = undefined;
     await live?.stop();
     live = undefined;
-    ivs?.destroy();
+    await ivsRuntime?.stop();
+    ivsRuntime = undefined;
     await emulator?.stop();
     emulator = undefined;
     url = "";
@@ -131,6 +139,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     get demo() {
       return demo;
     },
+    get devToken() {
+      return security?.devToken;
+    },
     get ivs() {
       if (!ivs) throw new Error("the gateway is not started");
       return ivs;
@@ -145,6 +156,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       if (server) return;
       logger.info({ config: describeConfig(config) }, "starting");
       try {
+        // First: a gateway that cannot authenticate must not start an emulator or listen at all.
+        security = await setUpSecurity(config, logger);
         if (config.emulator) {
           emulator = createEmulator({
             host: "127.0.0.1",
@@ -155,7 +168,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           await emulator.start();
           logger.info({ url: emulator.url, region: emulator.region }, "embedded IVS emulator started");
         }
-        ivs = createIvsClient(config.ivs, { endpoint: emulator?.url, metrics, logger });
+        // The budgeted client, and the cache and coalescing over it (src/ivs/runtime.ts).
+        ivsRuntime = await startIvsRuntime(config, { endpoint: emulator?.url, metrics, logger });
+        ivs = ivsRuntime.ivs;
         await checkRegion(ivs);
         if (emulator && config.emulator?.seedDemoData) {
           demo = await seedDemoData(ivs, demoBroadcaster(emulator), logger);
@@ -176,15 +191,20 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           onError: (err, where) => logger.warn({ err, where }, "live events"),
         });
         await live.start();
+        ivsRuntime.watch(live.hub);
         yoga = createGatewayApp({
           ivs,
           live: live.hub,
+          reads: ivsRuntime.reads,
+          ivsDeadlineMs: config.budget.deadlineMs,
+          security: security.security,
           logging: yogaLogger(logger),
           plugins: [useMetrics({ metrics }), useLogging({ logger }), ...(deps.plugins ?? [])],
         });
         server = createServer((req, res) => {
           handle(req, res).catch((error: unknown) => {
-            logger.error({ err: error, url: req.url }, "request failed");
+            // The path only: a query string may carry a token someone put there.
+            logger.error({ err: error, path: req.url?.split("?")[0] }, "request failed");
             if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
             else res.end();
           });
@@ -192,7 +212,11 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         const address = await listen(server, config.host, config.port);
         const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
         url = `http://${host}:${address.port}`;
-        ws = attachGraphqlWs(server, yoga);
+        ws = attachGraphqlWs(server, yoga, {
+          authenticator: security.security.authenticator,
+          ...(security.security.rateLimit ? { rateLimit: security.security.rateLimit } : {}),
+          maxPayload: config.limits.maxBodyBytes,
+        });
         if (emulator && ingestKey) {
           // The emulator delivers its events to us the way an EventBridge API destination would.
           emulator.delivery.addTarget({

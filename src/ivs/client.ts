@@ -4,6 +4,8 @@ import { IvsClient, type IvsClientConfig } from "@aws-sdk/client-ivs";
 import type { IvsConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { type GatewayMetrics, OK } from "../metrics.ts";
+import type { RequestBudget } from "./budget.ts";
+import { useBudget } from "./budget-middleware.ts";
 
 export interface IvsClientOptions {
   /** Overrides `config.endpoint`; the embedded backend passes the emulator's URL here. Default none. */
@@ -12,6 +14,8 @@ export interface IvsClientOptions {
   metrics?: GatewayMetrics;
   /** Logs each call at debug level (operation, outcome, duration, request id; never inputs). Default none. */
   logger?: Logger;
+  /** The request budget every call (every attempt) takes a slot from. Default none (unpaced). */
+  budget?: RequestBudget;
 }
 
 /**
@@ -39,6 +43,7 @@ export function createIvsClient(config: IvsConfig, options: IvsClientOptions = {
     },
   });
   if (options.metrics || options.logger) instrument(client, options.metrics, options.logger);
+  if (options.budget) useBudget(client, options.budget);
   return client;
 }
 

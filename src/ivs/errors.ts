@@ -53,6 +53,13 @@ export async function callIvs<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** True for a throttle from IVS itself (HTTP 429), which the request budget retries until the deadline. */
+export function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return error.name === "ThrottlingException" || status === 429;
+}
+
 /** True for an IVS "not found" failure, which lookups turn into `null`. */
 export function isNotFound(error: unknown): boolean {
   return (

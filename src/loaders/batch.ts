@@ -1,34 +1,35 @@
 import DataLoader from "dataloader";
+import type { Lookup } from "../ivs/coalesce.ts";
 import { fromIvsError, isNotFound } from "../ivs/errors.ts";
 
-/** IVS batch calls take at most 50 ARNs. */
-export const IVS_BATCH_LIMIT = 50;
+/** An IVS failure as the gateway's own error (unknown ones unchanged), for a loader's result. */
+export const asGatewayError = (error: unknown): Error => {
+  const mapped = fromIvsError(error);
+  return mapped instanceof Error ? mapped : new Error(String(mapped));
+};
 
 /**
- * A loader over an IVS Batch* call: keys are ARNs, at most 50 per call; an ARN the batch reports in
- * `errors` (or omits) resolves to null for that key only; a failure of the whole call fails every key.
+ * A per-request loader over a process-wide lookup (src/ivs/reads.ts), which batches, caches and
+ * coalesces across requests; this one keeps a request's answers consistent and deduplicated. A key
+ * `valid` refuses (an ARN IVS would reject) is null without a lookup: in a batch, one malformed ARN
+ * would fail every key. "Not found" is null; any other failure fails its keys only.
  */
-export function batchArnLoader<T extends { arn?: string }>(
-  fetch: (arns: string[]) => Promise<{ items: T[] }>,
-): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(
-    async (arns) => {
-      try {
-        const { items } = await fetch([...arns]);
-        const byArn = new Map(items.map((item) => [item.arn, item]));
-        return arns.map((arn) => byArn.get(arn) ?? null);
-      } catch (error) {
-        const mapped = fromIvsError(error);
-        return arns.map(() => (mapped instanceof Error ? mapped : new Error(String(mapped))));
-      }
-    },
-    { maxBatchSize: IVS_BATCH_LIMIT },
-  );
+export function lookupLoader<T>(lookup: Lookup<T>, valid?: (key: string) => boolean) {
+  return new DataLoader<string, T | null>(async (keys) => {
+    const asked = valid ? keys.filter(valid) : [...keys];
+    const found = await lookup.loadMany(asked);
+    const byKey = new Map(asked.map((key, i) => [key, found[i]]));
+    return keys.map((key) => {
+      const result = byKey.get(key) ?? null;
+      if (!(result instanceof Error)) return result;
+      return isNotFound(result) ? null : asGatewayError(result);
+    });
+  });
 }
 
 /**
- * A loader that deduplicates single-resource lookups within a request (IVS has no batch call for
- * them); "not found" resolves to null.
+ * A loader that deduplicates single-resource lookups within a request, for lookups not shared
+ * across requests; "not found" resolves to null.
  */
 export function singleLoader<K, T>(get: (key: K) => Promise<T | undefined>, cacheKey?: (key: K) => string) {
   return new DataLoader<K, T | null, string>(
@@ -39,8 +40,7 @@ export function singleLoader<K, T>(get: (key: K) => Promise<T | undefined>, cach
             return (await get(key)) ?? null;
           } catch (error) {
             if (isNotFound(error)) return null;
-            const mapped = fromIvsError(error);
-            return mapped instanceof Error ? mapped : new Error(String(mapped));
+            return asGatewayError(error);
           }
         }),
       ),

@@ -1,10 +1,8 @@
-import { BatchGetChannelCommand, type Channel, type IvsClient } from "@aws-sdk/client-ivs";
-import { batchArnLoader } from "./batch.ts";
+import type { Channel } from "@aws-sdk/client-ivs";
+import type { IvsReads } from "../ivs/reads.ts";
+import { lookupLoader } from "./batch.ts";
 
-/** Channel by ARN → BatchGetChannel, ≤ 50 ARNs a call. */
-export function channelLoader(ivs: IvsClient) {
-  return batchArnLoader<Channel>(async (arns) => {
-    const out = await ivs.send(new BatchGetChannelCommand({ arns }));
-    return { items: out.channels ?? [] };
-  });
+/** Channel by ARN → BatchGetChannel (≤ 50 ARNs a call), shared with concurrent requests. */
+export function channelLoader(reads: IvsReads) {
+  return lookupLoader<Channel>(reads.channel);
 }

@@ -1,4 +1,6 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
+import type { IvsReads } from "../ivs/reads.ts";
+import type { LiveHub } from "../subscriptions/live-hub.ts";
 import { adConfigurationLoader } from "./ad-configuration.ts";
 import { channelLoader } from "./channel.ts";
 import { playbackKeyPairLoader } from "./playback-key-pair.ts";
@@ -8,17 +10,20 @@ import { streamLoader } from "./stream.ts";
 import { channelStreamKeysLoader, streamKeyLoader } from "./stream-key.ts";
 import { streamSessionLoader } from "./stream-session.ts";
 
-/** One set per GraphQL request, so that caching never crosses requests. */
-export function createLoaders(ivs: IvsClient) {
+/**
+ * One set per GraphQL request, over the process-wide `reads`: what is shared across requests (cache,
+ * coalescing) lives there; a request's loaders keep its answers consistent from field to field.
+ */
+export function createLoaders(ivs: IvsClient, reads: IvsReads, live: LiveHub) {
   return {
-    recordingConfiguration: recordingConfigurationLoader(ivs),
-    playbackRestrictionPolicy: playbackRestrictionPolicyLoader(ivs),
-    adConfiguration: adConfigurationLoader(ivs),
-    playbackKeyPair: playbackKeyPairLoader(ivs),
-    channel: channelLoader(ivs),
-    streamKey: streamKeyLoader(ivs),
-    channelStreamKeys: channelStreamKeysLoader(ivs),
-    stream: streamLoader(ivs),
+    recordingConfiguration: recordingConfigurationLoader(reads),
+    playbackRestrictionPolicy: playbackRestrictionPolicyLoader(reads),
+    adConfiguration: adConfigurationLoader(reads),
+    playbackKeyPair: playbackKeyPairLoader(reads),
+    channel: channelLoader(reads),
+    streamKey: streamKeyLoader(reads),
+    channelStreamKeys: channelStreamKeysLoader(reads),
+    stream: streamLoader(live, reads),
     streamSession: streamSessionLoader(ivs),
   };
 }

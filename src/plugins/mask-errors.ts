@@ -1,5 +1,5 @@
 import { createGraphQLError, type MaskError, maskError } from "graphql-yoga";
-import { GatewayError, ValidationError } from "../errors.ts";
+import { GatewayError, ThrottledError, ValidationError } from "../errors.ts";
 
 /** Stable `extensions.code` per gateway error, for clients that branch on codes. */
 const CODES: Record<string, string> = {
@@ -28,6 +28,10 @@ export const maskGatewayErrors: MaskError = (error, message, isDev) => {
       extensions: {
         code: CODES[original.name] ?? "GATEWAY_ERROR",
         retriable: original.retriable,
+        // How long a THROTTLED client should wait before retrying, when the budget knows.
+        ...(original instanceof ThrottledError && original.retryAfterMs !== undefined
+          ? { retryAfterMs: original.retryAfterMs }
+          : {}),
         ...(original instanceof ValidationError && original.field ? { field: original.field } : {}),
       },
     });

@@ -50,7 +50,12 @@ export function adConfiguration(ctx: GatewayContext, args: { arn: string }) {
 /** The list returns complete configurations (the summary has every member), so nothing is upgraded. */
 export function adConfigurations(ctx: GatewayContext, args: ConnectionArgs) {
   return ivsConnection(args, LIST_MAX, async (nextToken, maxResults) => {
-    const out = await callIvs(() => ctx.ivs.send(new ListAdConfigurationsCommand({ nextToken, maxResults })));
+    const request = { nextToken, maxResults };
+    const out = await callIvs(() =>
+      ctx.reads.list("list:ListAdConfigurations", request, () =>
+        ctx.ivs.send(new ListAdConfigurationsCommand(request)),
+      ),
+    );
     return { items: (out.adConfigurations ?? []) as AdConfiguration[], nextToken: out.nextToken };
   });
 }
@@ -74,6 +79,8 @@ export async function createAdConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new CreateAdConfigurationCommand(request)));
   const config = out.adConfiguration as AdConfiguration;
   ctx.loaders.adConfiguration.prime(config.arn as string, config);
+  await ctx.reads.changed(config.arn as string);
+  await ctx.reads.prime("ad-configuration", config.arn as string, config);
   return config;
 }
 
@@ -86,6 +93,8 @@ export async function updateAdConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new UpdateAdConfigurationCommand(request)));
   const config = out.adConfiguration as AdConfiguration;
   ctx.loaders.adConfiguration.clear(input.arn).prime(input.arn, config);
+  await ctx.reads.changed(input.arn);
+  await ctx.reads.prime("ad-configuration", input.arn, config);
   return config;
 }
 
@@ -96,6 +105,7 @@ export async function deleteAdConfiguration(
   validateIvsInput("DeleteAdConfigurationRequest", { arn: input.arn });
   await callIvs(() => ctx.ivs.send(new DeleteAdConfigurationCommand({ arn: input.arn })));
   ctx.loaders.adConfiguration.clear(input.arn);
+  await ctx.reads.changed(input.arn);
   return { arn: input.arn };
 }
 

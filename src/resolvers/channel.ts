@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
+import { tagsAllow } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
@@ -66,7 +67,9 @@ export function defined<T extends object>(value: T | null | undefined) {
  */
 export async function channel(ctx: GatewayContext, args: { arn: string }): Promise<Channel | null> {
   if (checkShape(MODEL, "GetChannelRequest", { arn: args.arn }).length > 0) return null;
-  return ctx.loaders.channel.load(args.arn);
+  const found = await ctx.loaders.channel.load(args.arn);
+  // Another tenant's channel reads as missing (src/auth/tenancy.ts).
+  return found && tagsAllow(ctx.principal, found.tags) ? found : null;
 }
 
 export interface ChannelFilter {
@@ -115,10 +118,13 @@ export function channelFilter(filter: ChannelFilter | null | undefined): Partial
 export function channels(ctx: GatewayContext, args: ConnectionArgs & { filter?: ChannelFilter | null }) {
   const filter = channelFilter(args.filter);
   return ivsConnection<ChannelShape>(args, LIST_MAX, async (nextToken, maxResults) => {
+    const request = { ...filter, nextToken, maxResults };
     const out = await callIvs(() =>
-      ctx.ivs.send(new ListChannelsCommand({ ...filter, nextToken, maxResults })),
+      ctx.reads.list("list:ListChannels", request, () => ctx.ivs.send(new ListChannelsCommand(request))),
     );
-    return { items: out.channels ?? [], nextToken: out.nextToken };
+    // IVS cannot filter by tag: a tenant's pages are filtered here (the connection fetches on to fill them).
+    const items = (out.channels ?? []).filter((c) => tagsAllow(ctx.principal, c.tags));
+    return { items, nextToken: out.nextToken };
   });
 }
 
@@ -200,8 +206,18 @@ export async function createChannel(
   });
   const out = await callIvs(() => ctx.ivs.send(new CreateChannelCommand(request)));
   const created = { channel: out.channel as Channel, streamKey: out.streamKey as StreamKey };
-  ctx.loaders.channel.prime(created.channel.arn as string, created.channel);
-  ctx.loaders.streamKey.prime(created.streamKey.arn as string, created.streamKey);
+  const arn = created.channel.arn as string;
+  const keyArn = created.streamKey.arn as string;
+  ctx.loaders.channel.prime(arn, created.channel);
+  ctx.loaders.streamKey.prime(keyArn, created.streamKey);
+  await ctx.reads.changed(arn);
+  // IVS answered with all there is to know, the new channel's only key included: nothing to fetch later.
+  const { value: _secret, ...summary } = created.streamKey;
+  await Promise.all([
+    ctx.reads.prime("channel", arn, created.channel),
+    ctx.reads.prime("stream-key", keyArn, created.streamKey),
+    ctx.reads.prime("channel-stream-keys", arn, [summary]),
+  ]);
   return created;
 }
 
@@ -216,6 +232,8 @@ export async function updateChannel(
   const out = await callIvs(() => ctx.ivs.send(new UpdateChannelCommand(request)));
   const updated = out.channel as Channel;
   ctx.loaders.channel.clear(input.arn).prime(input.arn, updated);
+  await ctx.reads.changed(input.arn);
+  await ctx.reads.prime("channel", input.arn, updated);
   return updated;
 }
 
@@ -229,6 +247,7 @@ export async function deleteChannel(
   ctx.loaders.channel.clear(input.arn);
   ctx.loaders.stream.clear(input.arn);
   ctx.loaders.channelStreamKeys.clear(input.arn);
+  await ctx.reads.changed(input.arn);
   // Subscribers watching this channel get a last update and complete, on every replica.
   await ctx.live.channelDeleted(input.arn);
   return { arn: input.arn };

@@ -1,3 +1,5 @@
+import { authorizeEach } from "../auth/subscriptions.ts";
+import { tagsAllow } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { isLogId } from "../subscriptions/event-log.ts";
@@ -15,10 +17,16 @@ function checkArns(arns: readonly string[], field: string, allowEmpty: boolean):
     throw new ValidationError(`${field} has a value that is not a channel ARN: ${bad}`, field);
 }
 
-/** Channels must exist when a subscription starts (one BatchGetChannel per 50 through the loader). */
+/**
+ * Channels must exist when a subscription starts (one BatchGetChannel per 50 through the loader). Another
+ * tenant's channel is reported exactly like a missing one.
+ */
 async function checkExist(ctx: GatewayContext, arns: readonly string[]): Promise<void> {
   const found = await ctx.loaders.channel.loadMany(arns);
-  const missing = arns.filter((_, i) => found[i] === null);
+  const missing = arns.filter((_, i) => {
+    const f = found[i];
+    return f === null || (f !== undefined && !(f instanceof Error) && !tagsAllow(ctx.principal, f.tags));
+  });
   if (missing.length > 0) throw new NotFoundError(`No such channel: ${missing.join(", ")}`, missing[0]);
   const failed = found.find((f) => f instanceof Error);
   if (failed instanceof Error) throw failed;
@@ -27,7 +35,9 @@ async function checkExist(ctx: GatewayContext, arns: readonly string[]): Promise
 export async function watchChannelLiveStatus(ctx: GatewayContext, arns: readonly string[]) {
   checkArns(arns, "arns", false);
   await checkExist(ctx, arns);
-  return ctx.live.watchChannels(arns);
+  return authorizeEach(ctx, ctx.live.watchChannels(arns), (update) => update.channelArn, {
+    checkedAtStart: arns,
+  });
 }
 
 export async function watchStreamEvents(ctx: GatewayContext, filter: EventFilter, lastEventId?: string) {
@@ -37,5 +47,8 @@ export async function watchStreamEvents(ctx: GatewayContext, filter: EventFilter
   }
   if (lastEventId !== undefined && !isLogId(lastEventId))
     throw new ValidationError("lastEventId must be the id of an event this gateway sent", "lastEventId");
-  return ctx.live.watchEvents(filter, lastEventId);
+  // Unfiltered, a tenant's subscription would see every channel's events: each is checked on delivery.
+  return authorizeEach(ctx, ctx.live.watchEvents(filter, lastEventId), (entry) => entry.event.channelArn, {
+    checkedAtStart: filter.channelArns ?? [],
+  });
 }

@@ -33,7 +33,12 @@ export function playbackKeyPair(ctx: GatewayContext, args: { arn: string }) {
 
 export function playbackKeyPairs(ctx: GatewayContext, args: ConnectionArgs) {
   return ivsConnection<PlaybackKeyPairShape>(args, LIST_MAX, async (nextToken, maxResults) => {
-    const out = await callIvs(() => ctx.ivs.send(new ListPlaybackKeyPairsCommand({ nextToken, maxResults })));
+    const request = { nextToken, maxResults };
+    const out = await callIvs(() =>
+      ctx.reads.list("list:ListPlaybackKeyPairs", request, () =>
+        ctx.ivs.send(new ListPlaybackKeyPairsCommand(request)),
+      ),
+    );
     const items = out.keyPairs ?? [];
     for (const item of items) summaries.add(item);
     return { items, nextToken: out.nextToken };
@@ -86,6 +91,8 @@ export async function importPlaybackKeyPair(
   const out = await callIvs(() => ctx.ivs.send(new ImportPlaybackKeyPairCommand(request)));
   const pair = out.keyPair as PlaybackKeyPair;
   ctx.loaders.playbackKeyPair.prime(pair.arn as string, pair);
+  await ctx.reads.changed(pair.arn as string);
+  await ctx.reads.prime("playback-key-pair", pair.arn as string, pair);
   return pair;
 }
 
@@ -96,5 +103,6 @@ export async function deletePlaybackKeyPair(
   validateIvsInput("DeletePlaybackKeyPairRequest", { arn: input.arn });
   await callIvs(() => ctx.ivs.send(new DeletePlaybackKeyPairCommand({ arn: input.arn })));
   ctx.loaders.playbackKeyPair.clear(input.arn);
+  await ctx.reads.changed(input.arn);
   return { arn: input.arn };
 }

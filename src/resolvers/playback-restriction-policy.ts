@@ -43,8 +43,11 @@ export function playbackRestrictionPolicy(ctx: GatewayContext, args: { arn: stri
 /** The list returns complete policies (the summary has every member), so nothing is upgraded. */
 export function playbackRestrictionPolicies(ctx: GatewayContext, args: ConnectionArgs) {
   return ivsConnection(args, LIST_MAX, async (nextToken, maxResults) => {
+    const request = { nextToken, maxResults };
     const out = await callIvs(() =>
-      ctx.ivs.send(new ListPlaybackRestrictionPoliciesCommand({ nextToken, maxResults })),
+      ctx.reads.list("list:ListPlaybackRestrictionPolicies", request, () =>
+        ctx.ivs.send(new ListPlaybackRestrictionPoliciesCommand(request)),
+      ),
     );
     return {
       items: (out.playbackRestrictionPolicies ?? []) as PlaybackRestrictionPolicy[],
@@ -74,6 +77,8 @@ export async function createPlaybackRestrictionPolicy(
   const out = await callIvs(() => ctx.ivs.send(new CreatePlaybackRestrictionPolicyCommand(request)));
   const policy = out.playbackRestrictionPolicy as PlaybackRestrictionPolicy;
   ctx.loaders.playbackRestrictionPolicy.prime(policy.arn as string, policy);
+  await ctx.reads.changed(policy.arn as string);
+  await ctx.reads.prime("playback-restriction-policy", policy.arn as string, policy);
   return policy;
 }
 
@@ -86,6 +91,8 @@ export async function updatePlaybackRestrictionPolicy(
   const out = await callIvs(() => ctx.ivs.send(new UpdatePlaybackRestrictionPolicyCommand(request)));
   const policy = out.playbackRestrictionPolicy as PlaybackRestrictionPolicy;
   ctx.loaders.playbackRestrictionPolicy.clear(input.arn).prime(input.arn, policy);
+  await ctx.reads.changed(input.arn);
+  await ctx.reads.prime("playback-restriction-policy", input.arn, policy);
   return policy;
 }
 
@@ -96,5 +103,6 @@ export async function deletePlaybackRestrictionPolicy(
   validateIvsInput("DeletePlaybackRestrictionPolicyRequest", { arn: input.arn });
   await callIvs(() => ctx.ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: input.arn })));
   ctx.loaders.playbackRestrictionPolicy.clear(input.arn);
+  await ctx.reads.changed(input.arn);
   return { arn: input.arn };
 }

@@ -40,8 +40,11 @@ export function recordingConfiguration(ctx: GatewayContext, args: { arn: string 
 
 export function recordingConfigurations(ctx: GatewayContext, args: ConnectionArgs) {
   return ivsConnection<RecordingConfigurationShape>(args, LIST_MAX, async (nextToken, maxResults) => {
+    const request = { nextToken, maxResults };
     const out = await callIvs(() =>
-      ctx.ivs.send(new ListRecordingConfigurationsCommand({ nextToken, maxResults })),
+      ctx.reads.list("list:ListRecordingConfigurations", request, () =>
+        ctx.ivs.send(new ListRecordingConfigurationsCommand(request)),
+      ),
     );
     const items = out.recordingConfigurations ?? [];
     for (const item of items) summaries.add(item);
@@ -120,6 +123,8 @@ export async function createRecordingConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new CreateRecordingConfigurationCommand(request)));
   const created = out.recordingConfiguration as RecordingConfiguration;
   ctx.loaders.recordingConfiguration.prime(created.arn as string, created);
+  // Not primed in the shared cache: it is CREATING now and ACTIVE soon, which only IVS can tell.
+  await ctx.reads.changed(created.arn as string);
   return created;
 }
 
@@ -130,5 +135,6 @@ export async function deleteRecordingConfiguration(
   validateIvsInput("DeleteRecordingConfigurationRequest", { arn: input.arn });
   await callIvs(() => ctx.ivs.send(new DeleteRecordingConfigurationCommand({ arn: input.arn })));
   ctx.loaders.recordingConfiguration.clear(input.arn);
+  await ctx.reads.changed(input.arn);
   return { arn: input.arn };
 }

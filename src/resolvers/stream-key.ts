@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
+import { channelAllowed } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
@@ -30,7 +31,9 @@ export async function fullStreamKey(ctx: GatewayContext, k: StreamKeyShape): Pro
 /** A stream key by ARN, or null; a malformed ARN never reaches (and so never fails) a batch. */
 export async function streamKey(ctx: GatewayContext, args: { arn: string }): Promise<StreamKey | null> {
   if (checkShape(MODEL, "GetStreamKeyRequest", { arn: args.arn }).length > 0) return null;
-  return ctx.loaders.streamKey.load(args.arn);
+  const found = await ctx.loaders.streamKey.load(args.arn);
+  // Another tenant's key reads as missing, like its channel.
+  return found && (await channelAllowed(ctx, found.channelArn as string)) ? found : null;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function createStreamKey(
   const created = out.streamKey as StreamKey;
   ctx.loaders.streamKey.prime(created.arn as string, created);
   ctx.loaders.channelStreamKeys.clear(input.channelArn);
+  await ctx.reads.changed(created.arn as string, input.channelArn);
   return created;
 }
 
@@ -60,7 +64,12 @@ export async function deleteStreamKey(
   { input }: { input: { arn: string } },
 ): Promise<{ arn: string }> {
   validateIvsInput("DeleteStreamKeyRequest", { arn: input.arn });
+  // Which channel's key list to drop from the cache: the key says, until it is deleted.
+  const channelArn = ctx.reads.caching
+    ? (await ctx.loaders.streamKey.load(input.arn).catch(() => null))?.channelArn
+    : undefined;
   await callIvs(() => ctx.ivs.send(new DeleteStreamKeyCommand({ arn: input.arn })));
+  await ctx.reads.changed(input.arn, channelArn);
   ctx.loaders.streamKey.clear(input.arn);
   // Which channel's list held the key is unknown here; later fields of this request list afresh.
   ctx.loaders.channelStreamKeys.clearAll();

@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
+import { channelAllowed } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
@@ -55,6 +56,8 @@ export async function streamSession(
 ): Promise<StreamSessionShape | null> {
   const key = { channelArn: args.channelArn, ...(args.streamId ? { streamId: args.streamId } : {}) };
   if (checkShape(MODEL, "GetStreamSessionRequest", key).length > 0) return null;
+  // Another tenant's sessions read as missing, like its channel.
+  if (!(await channelAllowed(ctx, args.channelArn))) return null;
   const full = await ctx.loaders.streamSession.load(key);
   return full ? fromFull(args.channelArn, full) : null;
 }

@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
+import { allowedChannelArns } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
@@ -27,8 +28,8 @@ const METADATA_MAX_BYTES = 1024;
 
 /**
  * The live stream of a channel, or null when it is offline or does not exist. Everything that asks
- * "is this channel live?" goes through here, so that the source (GetStream today, a live-state view
- * later) can change in one place.
+ * "is this channel live?" goes through here: the live state the event pipeline keeps, with one shared
+ * ListStreams as the fallback (src/loaders/stream.ts); never a GetStream per channel.
  */
 export async function liveStream(ctx: GatewayContext, channelArn: string): Promise<Stream | null> {
   if (checkShape(MODEL, "GetStreamRequest", { channelArn }).length > 0) return null;
@@ -42,12 +43,19 @@ export function streams(
 ) {
   const health = args.filter?.health ?? undefined;
   return ivsConnection<StreamShape>(args, LIST_MAX, async (nextToken, maxResults) => {
+    const request = { filterBy: health ? { health } : undefined, nextToken, maxResults };
+    // Cached like configuration, but every stream event and stopStream drop the cached pages.
     const out = await callIvs(() =>
-      ctx.ivs.send(
-        new ListStreamsCommand({ filterBy: health ? { health } : undefined, nextToken, maxResults }),
-      ),
+      ctx.reads.list("list:ListStreams", request, () => ctx.ivs.send(new ListStreamsCommand(request))),
     );
-    return { items: out.streams ?? [], nextToken: out.nextToken };
+    const items = out.streams ?? [];
+    // Streams carry no tags: a tenant sees those of its channels (one batched lookup per page).
+    if (!ctx.principal.tenant) return { items, nextToken: out.nextToken };
+    const allowed = await allowedChannelArns(
+      ctx,
+      items.map((s) => s.channelArn as string),
+    );
+    return { items: items.filter((s) => allowed.has(s.channelArn as string)), nextToken: out.nextToken };
   });
 }
 
@@ -77,7 +85,9 @@ export async function stopStream(
 ): Promise<Channel> {
   validateIvsInput("StopStreamRequest", { channelArn: input.channelArn });
   await callIvs(() => ctx.ivs.send(new StopStreamCommand({ channelArn: input.channelArn })));
-  ctx.loaders.stream.clear(input.channelArn);
+  // Offline now, whatever the event pipeline has heard so far.
+  ctx.loaders.stream.clear(input.channelArn).prime(input.channelArn, null);
+  await ctx.reads.liveChanged();
   // The live session has just ended: a copy loaded earlier in this request would still say it is live.
   ctx.loaders.streamSession.clearAll();
   return channelAfter(ctx, input.channelArn);

@@ -42,8 +42,12 @@ function validateTagRequest(shape: string, request: object): void {
   }
 }
 
-/** Tags are part of every resource's data, so a loaded copy is stale once they change. */
-function forget(ctx: GatewayContext, arn: string): void {
+/**
+ * Tags are part of every resource's data, so a loaded or cached copy is stale once they change; a stream
+ * key's tags are also in its channel's key list.
+ */
+async function forget(ctx: GatewayContext, arn: string): Promise<void> {
+  await ctx.reads.changed(arn);
   const {
     channel,
     streamKey,
@@ -91,7 +95,7 @@ export async function tagResource(
   const request = { resourceArn: input.arn, tags: tagsRequest(input.tags) ?? {} };
   validateTagRequest("TagResourceRequest", request);
   await callIvs(() => ctx.ivs.send(new TagResourceCommand(request)));
-  forget(ctx, input.arn);
+  await forget(ctx, input.arn);
   return { arn: input.arn, tags: await listTags(ctx, input.arn) };
 }
 
@@ -103,6 +107,6 @@ export async function untagResource(
   const request = { resourceArn: input.arn, tagKeys: [...input.tagKeys] };
   validateTagRequest("UntagResourceRequest", request);
   await callIvs(() => ctx.ivs.send(new UntagResourceCommand(request)));
-  forget(ctx, input.arn);
+  await forget(ctx, input.arn);
   return { arn: input.arn, tags: await listTags(ctx, input.arn) };
 }

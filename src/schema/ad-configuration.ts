@@ -163,12 +163,16 @@ builder.mutationFields((t) => ({
     type: AdConfigurationRef,
     args: { input: t.arg({ type: CreateInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Shared by every tenant's channels: only a principal without a tenant may change it.
+    authScopes: { allTenants: true },
     resolve: (_root, args, ctx) => createAdConfiguration(ctx, args),
   }),
   updateAdConfiguration: t.field({
     type: AdConfigurationRef,
     args: { input: t.arg({ type: UpdateInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Shared by every tenant's channels: only a principal without a tenant may change it.
+    authScopes: { allTenants: true },
     resolve: (_root, args, ctx) => updateAdConfiguration(ctx, args),
   }),
   deleteAdConfiguration: t.field({
@@ -176,6 +180,8 @@ builder.mutationFields((t) => ({
     description: "Fails with ConflictError while a channel uses the configuration.",
     args: { input: t.arg({ type: DeleteInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Shared by every tenant's channels: only a principal without a tenant may change it.
+    authScopes: { allTenants: true },
     resolve: (_root, args, ctx) => deleteAdConfiguration(ctx, args),
   }),
   insertAdBreak: t.field({
@@ -184,6 +190,7 @@ builder.mutationFields((t) => ({
       "ChannelNotBroadcastingError when the channel is offline; ConflictError when it has no ad configuration.",
     args: { input: t.arg({ type: InsertAdBreakInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    authScopes: (_root, args) => ({ channel: args.input.channelArn }),
     resolve: (_root, args, ctx) => insertAdBreak(ctx, args),
   }),
 }));

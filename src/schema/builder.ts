@@ -1,7 +1,16 @@
 import SchemaBuilder from "@pothos/core";
+import ComplexityPlugin from "@pothos/plugin-complexity";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import {
+  authScopesFor,
+  type GatewayAuthScopes,
+  scopeCacheKey,
+  unauthorizedError,
+} from "../auth/scope-auth.ts";
 import type { GatewayContext } from "../context.ts";
+import { fieldCost } from "../plugins/use-cost-limit.ts";
 
 /** The one Pothos builder. It defines no types; the files in src/schema/ do. */
 export const builder = new SchemaBuilder<{
@@ -10,8 +19,23 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
   };
   DefaultFieldNullability: false;
+  AuthScopes: GatewayAuthScopes;
+  // Every scope a field or type lists must hold (`{ "ivs:admin": true, channel: arn }` means both).
+  DefaultAuthStrategy: "all";
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin],
+  // Scope auth first, so that no other plugin's wrapper runs for a refused field; its refusals are
+  // therefore top-level errors, not the typed results of the errors plugin.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ComplexityPlugin],
+  scopeAuth: {
+    authScopes: authScopesFor,
+    defaultStrategy: "all",
+    // Checked when a subscription starts; each event is checked again (src/auth/subscriptions.ts).
+    authorizeOnSubscribe: true,
+    cacheKey: scopeCacheKey,
+    unauthorizedError,
+  },
+  // Costs only: the limit is enforced at validation (src/plugins/use-cost-limit.ts), on every transport.
+  complexity: { fieldComplexity: fieldCost },
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
@@ -20,8 +44,8 @@ export const builder = new SchemaBuilder<{
   errors: { defaultTypes: [] },
 });
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({ authScopes: { "ivs:read": true } });
+builder.mutationType({ authScopes: { "ivs:write": true } });
 
 builder.scalarType("DateTime", {
   description: "An RFC 3339 date-time string, e.g. 2026-11-24T14:32:00.000Z",

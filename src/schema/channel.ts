@@ -8,6 +8,7 @@ import {
   type Srt as SdkSrt,
   TranscodePreset,
 } from "@aws-sdk/client-ivs";
+import { tagsAllow, withTenantTag } from "../auth/tenancy.ts";
 import {
   type ChannelShape,
   channel,
@@ -60,7 +61,11 @@ const Srt = builder.objectRef<SdkSrt>("Srt").implement({
   description: "SRT ingest: the endpoint and the passphrase encoders use with it.",
   fields: (t) => ({
     endpoint: t.string({ resolve: (s) => s.endpoint ?? "" }),
-    passphrase: t.string({ description: "A secret, like a stream key.", resolve: (s) => s.passphrase ?? "" }),
+    passphrase: t.string({
+      description: "A secret, like a stream key. Needs the ivs:secrets scope.",
+      authScopes: { "ivs:secrets": true },
+      resolve: (s) => s.passphrase ?? "",
+    }),
   }),
 });
 
@@ -81,6 +86,8 @@ export const ChannelRef = builder.objectRef<ChannelShape>("Channel");
 
 builder.node(ChannelRef, {
   description: "An IVS channel: where one broadcast at a time is ingested and played back.",
+  // Wherever a channel turns up, a tenant principal sees it only if it carries the tenant's tag.
+  authScopes: (c, ctx) => tagsAllow(ctx.principal, c.tags),
   id: { resolve: (c) => c.arn as string },
   loadOne: (arn, ctx) => channel(ctx, { arn }),
   fields: (t) => ({
@@ -255,12 +262,13 @@ builder.mutationFields((t) => ({
     type: Created,
     args: { input: t.arg({ type: CreateInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
-    resolve: (_root, args, ctx) => createChannel(ctx, args),
+    resolve: (_root, args, ctx) => createChannel(ctx, { input: withTenantTag(ctx.principal, args.input) }),
   }),
   updateChannel: t.field({
     type: ChannelRef,
     description: "Fails with ConflictError while the channel is live.",
     args: { input: t.arg({ type: UpdateInput, required: true }) },
+    authScopes: (_root, args) => ({ channel: args.input.arn }),
     errors: { types: MUTATION_ERRORS, directResult: true },
     resolve: (_root, args, ctx) => updateChannel(ctx, args),
   }),
@@ -268,6 +276,7 @@ builder.mutationFields((t) => ({
     type: Deleted,
     description: "Fails with ConflictError while the channel is live: stopStream first.",
     args: { input: t.arg({ type: DeleteInput, required: true }) },
+    authScopes: (_root, args) => ({ channel: args.input.arn }),
     errors: { types: MUTATION_ERRORS, directResult: true },
     resolve: (_root, args, ctx) => deleteChannel(ctx, args),
   }),

@@ -5,6 +5,7 @@ import "./ad-configuration.ts";
 import "./channel.ts";
 import "./playback-key-pair.ts";
 import "./playback-restriction-policy.ts";
+import "./playback-token.ts";
 import "./recording-configuration.ts";
 import "./stream.ts";
 import "./stream-key.ts";

@@ -19,6 +19,7 @@ const IvsEventKindEnum = builder.enumType("IvsEventKind", {
 
 const ChannelLiveStatus = builder.objectRef<LiveUpdate>("ChannelLiveStatus").implement({
   description: "A channel's live status as the gateway knows it from IVS events and reconciliation.",
+  authScopes: (s) => ({ channel: s.channelArn }),
   fields: (t) => ({
     channelArn: t.exposeString("channelArn"),
     status: t.field({ type: LiveStatusEnum, resolve: (s) => s.status }),
@@ -56,6 +57,8 @@ const of = <K extends Kind>(_kind: K, e: RelayedEntry) =>
 
 const IvsEventFields = builder.interfaceRef<RelayedEntry>("IvsEventFields").implement({
   description: "What every relayed IVS event carries.",
+  // Account-level events (limit breaches without a channel) are no tenant's.
+  authScopes: (e) => (e.event.channelArn ? { channel: e.event.channelArn } : { allTenants: true }),
   fields: (t) => ({
     id: t.string({
       description: "Position in the gateway's event log; pass as lastEventId to resume.",
@@ -142,7 +145,7 @@ const StreamEventsFilter = builder.inputType("StreamEventsFilter", {
   }),
 });
 
-builder.subscriptionType({});
+builder.subscriptionType({ authScopes: { "ivs:read": true } });
 
 builder.subscriptionFields((t) => ({
   channelLiveStatus: t.field({

@@ -79,12 +79,18 @@ builder.mutationFields((t) => ({
     description: "ConflictError when the key was already imported; QuotaExceededError past 3 key pairs.",
     args: { input: t.arg({ type: ImportInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Account-wide: any key pair verifies tokens of every channel.
+    authScopes: { "ivs:admin": true, allTenants: true },
+    skipTypeScopes: true,
     resolve: (_root, args, ctx) => importPlaybackKeyPair(ctx, args),
   }),
   deletePlaybackKeyPair: t.field({
     type: Deleted,
     args: { input: t.arg({ type: DeleteInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Account-wide: any key pair verifies tokens of every channel.
+    authScopes: { "ivs:admin": true, allTenants: true },
+    skipTypeScopes: true,
     resolve: (_root, args, ctx) => deletePlaybackKeyPair(ctx, args),
   }),
 }));

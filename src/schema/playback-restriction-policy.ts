@@ -108,12 +108,16 @@ builder.mutationFields((t) => ({
     type: PlaybackRestrictionPolicyRef,
     args: { input: t.arg({ type: CreateInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Shared by every tenant's channels: only a principal without a tenant may change it.
+    authScopes: { allTenants: true },
     resolve: (_root, args, ctx) => createPlaybackRestrictionPolicy(ctx, args),
   }),
   updatePlaybackRestrictionPolicy: t.field({
     type: PlaybackRestrictionPolicyRef,
     args: { input: t.arg({ type: UpdateInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Shared by every tenant's channels: only a principal without a tenant may change it.
+    authScopes: { allTenants: true },
     resolve: (_root, args, ctx) => updatePlaybackRestrictionPolicy(ctx, args),
   }),
   deletePlaybackRestrictionPolicy: t.field({
@@ -121,6 +125,8 @@ builder.mutationFields((t) => ({
     description: "Fails with ConflictError while a channel uses the policy.",
     args: { input: t.arg({ type: DeleteInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Shared by every tenant's channels: only a principal without a tenant may change it.
+    authScopes: { allTenants: true },
     resolve: (_root, args, ctx) => deletePlaybackRestrictionPolicy(ctx, args),
   }),
 }));

@@ -196,6 +196,8 @@ builder.mutationFields((t) => ({
     description: "Creates a configuration; it is CREATING at first and records once ACTIVE.",
     args: { input: t.arg({ type: CreateInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Shared by every tenant's channels: only a principal without a tenant may change it.
+    authScopes: { allTenants: true },
     resolve: (_root, args, ctx) => createRecordingConfiguration(ctx, args),
   }),
   deleteRecordingConfiguration: t.field({
@@ -203,6 +205,8 @@ builder.mutationFields((t) => ({
     description: "Fails with ConflictError while a channel uses the configuration.",
     args: { input: t.arg({ type: DeleteInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Shared by every tenant's channels: only a principal without a tenant may change it.
+    authScopes: { allTenants: true },
     resolve: (_root, args, ctx) => deleteRecordingConfiguration(ctx, args),
   }),
 }));

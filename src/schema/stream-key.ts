@@ -16,14 +16,17 @@ export const StreamKeyRef = builder.objectRef<StreamKeyShape>("StreamKey");
 
 builder.node(StreamKeyRef, {
   description: "The secret an encoder presents to broadcast to a channel.",
+  authScopes: (k) => ({ channel: k.channelArn as string }),
   id: { resolve: (k) => k.arn as string },
   loadOne: (arn, ctx) => streamKey(ctx, { arn }),
   fields: (t) => ({
     arn: t.string({ resolve: (k) => k.arn as string }),
     channelArn: t.string({ resolve: (k) => k.channelArn as string }),
-    // A secret: the gateway never logs it (variables and results are not logged). A later auth scope gates it.
+    // A secret: the gateway never logs it (variables and results are not logged), and only ivs:secrets reads it.
     value: t.string({
-      description: "The secret key value encoders use. Anyone holding it can broadcast to the channel.",
+      description:
+        "The secret key value encoders use. Anyone holding it can broadcast to the channel. Needs the ivs:secrets scope.",
+      authScopes: { "ivs:secrets": true },
       resolve: async (k, _args, ctx) => (await fullStreamKey(ctx, k)).value ?? "",
     }),
     channel: t.field({
@@ -70,6 +73,7 @@ builder.mutationFields((t) => ({
     type: StreamKeyRef,
     description: "QuotaExceededError while the channel has a key (IVS allows one): delete it first.",
     args: { input: t.arg({ type: CreateInput, required: true }) },
+    authScopes: (_root, args) => ({ channel: args.input.channelArn }),
     errors: { types: MUTATION_ERRORS, directResult: true },
     resolve: (_root, args, ctx) => createStreamKey(ctx, args),
   }),
@@ -77,6 +81,7 @@ builder.mutationFields((t) => ({
     type: Deleted,
     description: "Stops new broadcasts with the key; to end a live one as well, also stopStream.",
     args: { input: t.arg({ type: DeleteInput, required: true }) },
+    authScopes: (_root, args) => ({ streamKey: args.input.arn }),
     errors: { types: MUTATION_ERRORS, directResult: true },
     resolve: (_root, args, ctx) => deleteStreamKey(ctx, args),
   }),

@@ -84,6 +84,7 @@ export const StreamSessionRef = builder.objectRef<StreamSessionShape>("StreamSes
 
 builder.node(StreamSessionRef, {
   description: "One broadcast on a channel, from encoder connect to disconnect (live or past).",
+  authScopes: (s) => ({ channel: s.channelArn }),
   id: { resolve: (s) => sessionNodeId(s) },
   loadOne: (id, ctx) => streamSessionByNodeId(ctx, id),
   fields: (t) => ({

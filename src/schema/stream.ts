@@ -1,4 +1,5 @@
 import { StreamHealth, StreamState } from "@aws-sdk/client-ivs";
+import { hiddenAsNull } from "../auth/scope-auth.ts";
 import { channel } from "../resolvers/channel.ts";
 import {
   liveStream,
@@ -18,6 +19,7 @@ export const StreamHealthEnum = builder.enumType("StreamHealth", { values: Objec
 /** A channel's live stream (IVS reports streams only while live). `Stream.session` is added in stream-session.ts. */
 export const StreamRef = builder.objectRef<StreamShape>("Stream").implement({
   description: "A live broadcast on a channel.",
+  authScopes: (s) => ({ channel: s.channelArn as string }),
   fields: (t) => ({
     channelArn: t.string({ resolve: (s) => s.channelArn as string }),
     streamId: t.string({
@@ -67,6 +69,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "The channel's live stream; null when it is offline or does not exist.",
     args: { channelArn: t.arg.string({ required: true }) },
+    authScopes: (_root, args) => ({ channel: args.channelArn }),
+    unauthorizedResolver: hiddenAsNull,
     resolve: (_root, args, ctx) => liveStream(ctx, args.channelArn),
   }),
   streams: t.field({
@@ -87,6 +91,7 @@ builder.mutationFields((t) => ({
     description:
       "Disconnects the encoder and returns the channel. Encoders often reconnect: delete the stream key first to stop for good.",
     args: { input: t.arg({ type: StopInput, required: true }) },
+    authScopes: (_root, args) => ({ channel: args.input.channelArn }),
     errors: { types: MUTATION_ERRORS, directResult: true },
     resolve: (_root, args, ctx) => stopStream(ctx, args),
   }),
@@ -94,6 +99,7 @@ builder.mutationFields((t) => ({
     type: ChannelRef,
     description: "Inserts timed metadata into the live stream and returns the channel.",
     args: { input: t.arg({ type: PutMetadataInput, required: true }) },
+    authScopes: (_root, args) => ({ channel: args.input.channelArn }),
     errors: { types: MUTATION_ERRORS, directResult: true },
     resolve: (_root, args, ctx) => putMetadata(ctx, args),
   }),

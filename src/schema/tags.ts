@@ -1,3 +1,4 @@
+import { hiddenAsNull } from "../auth/scope-auth.ts";
 import { type ResourceTags, resourceTags, tagResource, untagResource } from "../resolvers/tags.ts";
 import { builder } from "./builder.ts";
 import { MUTATION_ERRORS } from "./errors.ts";
@@ -35,6 +36,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "The tags of any IVS resource by ARN; null when the ARN names no resource.",
     args: { arn: t.arg.string({ required: true }) },
+    authScopes: (_root, args) => ({ resource: args.arn }),
+    unauthorizedResolver: hiddenAsNull,
     resolve: (_root, args, ctx) => resourceTags(ctx, args),
   }),
 }));
@@ -44,12 +47,17 @@ builder.mutationFields((t) => ({
     type: ResourceTagsRef,
     args: { input: t.arg({ type: TagResourceInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // Tenants tag their own channels and keys, but never move them to another tenant.
+    authScopes: (_root, args) => ({
+      tagChange: { arn: args.input.arn, keys: args.input.tags.map((tag) => tag.key) },
+    }),
     resolve: (_root, args, ctx) => tagResource(ctx, args),
   }),
   untagResource: t.field({
     type: ResourceTagsRef,
     args: { input: t.arg({ type: UntagResourceInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    authScopes: (_root, args) => ({ tagChange: { arn: args.input.arn, keys: args.input.tagKeys } }),
     resolve: (_root, args, ctx) => untagResource(ctx, args),
   }),
 }));

@@ -71,6 +71,9 @@ builder.mutationFields((t) => ({
     type: Revocation,
     args: { input: t.arg({ type: StartInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    // ivs:admin alone (not also ivs:write): revoking viewers is an operator's action, not an editor's.
+    authScopes: (_root, args) => ({ "ivs:admin": true, channel: args.input.channelArn }),
+    skipTypeScopes: true,
     resolve: (_root, args, ctx) => startViewerSessionRevocation(ctx, args),
   }),
   batchStartViewerSessionRevocation: t.field({
@@ -78,6 +81,11 @@ builder.mutationFields((t) => ({
     description: "Entries IVS refuses are returned in `errors`; the others in `revocations`.",
     args: { input: t.arg({ type: BatchInput, required: true }) },
     errors: { types: MUTATION_ERRORS, directResult: true },
+    authScopes: (_root, args) => ({
+      "ivs:admin": true,
+      channels: args.input.viewerSessions.map((s) => s.channelArn),
+    }),
+    skipTypeScopes: true,
     resolve: (_root, args, ctx) => batchStartViewerSessionRevocation(ctx, args),
   }),
 }));

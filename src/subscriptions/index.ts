@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { Redis } from "ioredis";
+import { inBackground } from "../ivs/scope.ts";
 import { type Deduper, memoryDeduper, redisDeduper } from "./dedupe.ts";
 import { type EventLog, memoryEventLog } from "./event-log.ts";
 import { EventIngestor, type IngestOutcome } from "./ingest.ts";
@@ -67,7 +68,9 @@ export async function createLiveEvents(options: LiveEventsOptions) {
   }
   const hub = new LiveHub({
     log,
-    listLiveStreams: options.listLiveStreams ?? (() => listLiveStreams(options.ivs)),
+    // Reconciliation is background work: it takes only request budget that clients leave free.
+    listLiveStreams:
+      options.listLiveStreams ?? (() => inBackground(() => listLiveStreams(options.ivs), period)),
     reconcileIntervalMs: period,
     ...(claimReconciliation ? { claimReconciliation } : {}),
     ...(options.onError ? { onError: options.onError } : {}),

@@ -1,5 +1,5 @@
 import { FixedBuffer, Repeater } from "graphql-yoga";
-import { compareIds, type EventLog, type LoggedEntry } from "./event-log.ts";
+import { compareIds, type EventLog, type LogEntry, type LoggedEntry } from "./event-log.ts";
 import type { EventKind, RelayedEvent } from "./ivs-event.ts";
 import { type ChannelLiveState, LiveStateStore, type SnapshotStream } from "./live-state.ts";
 
@@ -65,7 +65,7 @@ export class LiveHub {
     await this.reconcile(true).catch((error: unknown) =>
       this.options.onError?.(error, "initial reconciliation"),
     );
-    const period = this.options.reconcileIntervalMs ?? 30_000;
+    const period = this.reconcileIntervalMs;
     this.timer = setInterval(() => {
       this.reconcile().catch((error: unknown) => this.options.onError?.(error, "reconciliation"));
     }, period);
@@ -75,6 +75,20 @@ export class LiveHub {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.options.log.stop();
+  }
+
+  /** The reconciliation period (ms). */
+  get reconcileIntervalMs(): number {
+    return this.options.reconcileIntervalMs ?? 30_000;
+  }
+
+  /**
+   * Calls `listener` with every log entry this replica applies (events, snapshots, deletions), after
+   * live state has taken it in; e.g. to drop cached data an event makes stale. Returns an unsubscribe.
+   */
+  observe(listener: (entry: LogEntry) => void): () => void {
+    this.entryObservers.add(listener);
+    return () => this.entryObservers.delete(listener);
   }
 
   /** When statuses were last checked against ListStreams (ms), 0 if never. */
@@ -191,6 +205,7 @@ export class LiveHub {
   }
 
   private readonly deletionListeners = new Set<(arn: string) => void>();
+  private readonly entryObservers = new Set<(entry: LogEntry) => void>();
 
   private onEntry({ id, entry }: LoggedEntry): void {
     try {
@@ -208,6 +223,7 @@ export class LiveHub {
         const change = entry.fact ? this.state.apply(entry.fact) : undefined;
         if (change) this.publish(change);
       }
+      for (const observer of this.entryObservers) observer(entry);
     } catch (error) {
       this.options.onError?.(error, "applying a log entry");
     }

@@ -1,10 +1,24 @@
 import type { Server } from "node:http";
-import type { ExecutionArgs } from "graphql";
+import { type ExecutionArgs, GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
+import type { Authenticator } from "../auth/authenticate.ts";
+import { isUnauthenticated } from "../auth/errors.ts";
+import { isExpired, type Principal } from "../auth/principal.ts";
+import type { RateLimiter } from "../auth/rate-limit.ts";
+
+/**
+ * Close code of a connection whose credentials are missing, invalid or expired: graphql-ws's own
+ * `Unauthorized`, so that clients treat it like the protocol's other authentication failure.
+ */
+export const CLOSE_UNAUTHENTICATED = 4401;
 
 export interface WsTransportOptions {
+  /** Checks the `connection_init` payload (`{ authorization: "Bearer …" }` or `{ "x-api-key": "…" }`). */
+  authenticator: Authenticator;
+  /** Admits each subscribe of a principal. Default: no limit. */
+  rateLimit?: RateLimiter;
   /** Path of the GraphQL endpoint, shared with HTTP. Default `/graphql`. */
   path?: string;
   /** How often each socket is pinged; a socket that missed the previous pong is dropped. Default 15 s. */
@@ -25,7 +39,7 @@ export function attachGraphqlWs(
   server: Server,
   // biome-ignore lint/suspicious/noExplicitAny: any Yoga instance, whatever its context types
   yoga: YogaServerInstance<any, any>,
-  options: WsTransportOptions = {},
+  options: WsTransportOptions,
 ) {
   const wss = new WebSocketServer({
     server,
@@ -49,29 +63,75 @@ export function attachGraphqlWs(
   }, options.heartbeatMs ?? 15_000);
   heartbeat.unref();
 
+  // Authenticated once per connection; every operation on the socket runs as this principal.
+  const principals = new WeakMap<WebSocket, Principal>();
+  const expiryTimers = new Set<NodeJS.Timeout>();
+  const refuse = (socket: WebSocket, reason: string) => socket.close(CLOSE_UNAUTHENTICATED, reason);
+
   const disposable = useServer(
     {
       execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
       subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+      onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        try {
+          const principal = await options.authenticator.fromConnectionParams(ctx.connectionParams);
+          principals.set(socket, principal);
+          if (principal.expiresAt !== undefined) {
+            // A socket outliving its token is closed, not left streaming on stale credentials.
+            const timer = setTimeout(
+              () => {
+                expiryTimers.delete(timer);
+                refuse(socket, "The token has expired");
+              },
+              Math.max(0, principal.expiresAt - Date.now()),
+            );
+            timer.unref();
+            expiryTimers.add(timer);
+            socket.once("close", () => {
+              clearTimeout(timer);
+              expiryTimers.delete(timer);
+            });
+          }
+          return true;
+        } catch (error) {
+          if (!isUnauthenticated(error)) throw error;
+          refuse(socket, error.message);
+          return false;
+        }
+      },
       onSubscribe: async (ctx, _id, payload) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          connectionParams: ctx.connectionParams,
-          params: payload,
-        });
-        const args: EnvelopedArgs = {
-          schema,
-          operationName: payload.operationName,
-          document: parse(payload.query),
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length > 0) return errors;
-        return args;
+        const principal = principals.get(ctx.extra.socket);
+        if (!principal || isExpired(principal)) {
+          refuse(ctx.extra.socket, "The token has expired");
+          return [new GraphQLError("The token has expired", { extensions: { code: "UNAUTHENTICATED" } })];
+        }
+        try {
+          await options.rateLimit?.(principal);
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            connectionParams: ctx.connectionParams,
+            params: payload,
+            principal,
+          });
+          const args: EnvelopedArgs = {
+            schema,
+            operationName: payload.operationName,
+            document: parse(payload.query),
+            variableValues: payload.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
+          const errors = validate(args.schema, args.document);
+          if (errors.length > 0) return errors;
+          return args;
+        } catch (error) {
+          // Refusals (rate limit, token limit, syntax) go to this operation only, not the whole socket.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
       },
     },
     wss,
@@ -83,6 +143,7 @@ export function attachGraphqlWs(
     connections: () => wss.clients.size,
     async close(): Promise<void> {
       clearInterval(heartbeat);
+      for (const timer of expiryTimers) clearTimeout(timer);
       for (const socket of wss.clients) socket.close(1001, "server shutting down");
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -10,6 +10,7 @@ import {
 import { beforeEach, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../../src/app.ts";
 import { type GatewayHarness, useGateway } from "./harness.ts";
+import { TEST_AUTH_HEADERS, TEST_SECURITY } from "./test-auth.ts";
 
 const FIELDS = `id arn name latencyMode type authorized insecureIngest preset containerFormat
   recordingConfigurationArn playbackRestrictionPolicyArn adConfigurationArn
@@ -279,7 +280,13 @@ describe("failures IVS reports for the account", () => {
       },
       { step: "initialize" },
     );
-    return createGatewayApp({ ivs, live: h.live.hub, graphiql: false, logging: false });
+    return createGatewayApp({
+      ivs,
+      live: h.live.hub,
+      graphiql: false,
+      logging: false,
+      security: TEST_SECURITY,
+    });
   }
 
   it.each([
@@ -292,7 +299,7 @@ describe("failures IVS reports for the account", () => {
     const yoga = failingGateway(error);
     const res = await yoga.fetch("http://gateway/graphql", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...TEST_AUTH_HEADERS },
       body: JSON.stringify({ query: CREATE, variables: { input: { name: "denied" } } }),
     });
     const body = (await res.json()) as { data: { createChannel: Result } };

@@ -39,6 +39,21 @@ describe("loadConfig defaults", () => {
       emulator: { port: 0, seedDemoData: true },
       events: { apiKeyHeader: "x-api-key", reconcileIntervalMs: 30_000, replayRetentionMs: 3_600_000 },
       redisKeyPrefix: "ivs-gateway:",
+      // IVS quotas paced at 80%, a few seconds of cache, calls shared among requests.
+      budget: { share: 0.8, rates: {}, deadlineMs: 10_000 },
+      cache: { enabled: true, ttlMs: 5000, staleMs: 30_000, maxEntries: 10_000 },
+      coalesce: { enabled: true, windowMs: 5 },
+      // Secure by default: development mode mints a token; limits at GraphQL Armor's defaults.
+      auth: { mode: "dev", apiKeys: [], tenantTagKey: "tenant" },
+      limits: {
+        maxDepth: 6,
+        maxCost: 5000,
+        maxAliases: 15,
+        maxTokens: 1000,
+        maxBodyBytes: 65_536,
+        rateLimitPerMinute: 600,
+        introspection: true,
+      },
     });
   });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "../../src/app.ts";
 import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
+import { TEST_AUTH_HEADERS, TEST_SECURITY } from "./test-auth.ts";
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   data?: T;
@@ -53,7 +54,16 @@ export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
       reconcileIntervalMs: 3600_000,
     });
     await live.start();
-    const yoga = createGatewayApp({ ivs: gatewayIvs, live: live.hub, graphiql: false });
+    // The emulator's events reach the hub as EventBridge would deliver them, so that live status
+    // (Channel.isLive and stream, read from the hub) follows the emulator's broadcasts.
+    const events = live;
+    emulator.bus.addSink({ deliver: (event) => void events.ingestor.ingest(event) });
+    const yoga = createGatewayApp({
+      ivs: gatewayIvs,
+      live: live.hub,
+      graphiql: false,
+      security: TEST_SECURITY,
+    });
     Object.assign(h, {
       emulator,
       live,
@@ -62,7 +72,7 @@ export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
       async gql(query: string, variables?: Record<string, unknown>) {
         const res = await yoga.fetch("http://gateway/graphql", {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...TEST_AUTH_HEADERS },
           body: JSON.stringify({ query, variables }),
         });
         return res.json();

@@ -44,7 +44,7 @@ describe("the gateway on a real port, embedded emulator with demo data", () => {
   it("answers a GraphQL POST", async () => {
     const res = await fetch(`${gateway.url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${gateway.devToken}` },
       body: JSON.stringify({ query: "query Ping { __typename }" }),
     });
     expect(await res.json()).toEqual({ data: { __typename: "Query" } });
@@ -56,7 +56,7 @@ describe("the gateway on a real port, embedded emulator with demo data", () => {
     const before = Number(line.exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
     const res = await fetch(`${gateway.url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${gateway.devToken}` },
       body: JSON.stringify({
         query: "query Rc($arn: String!) { recordingConfiguration(arn: $arn) { arn } }",
         variables: { arn },
@@ -70,7 +70,7 @@ describe("the gateway on a real port, embedded emulator with demo data", () => {
   it("serves metrics: GraphQL operations and IVS calls by operation and outcome", async () => {
     await fetch(`${gateway.url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${gateway.devToken}` },
       body: JSON.stringify({ query: "{ nope }" }),
     });
     const res = await fetch(`${gateway.url}/metrics`);

@@ -5,10 +5,12 @@ import {
 } from "@aws-sdk/client-ivs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.ts";
+import { createIvsReads } from "../../src/ivs/reads.ts";
 import { createLoaders } from "../../src/loaders/index.ts";
 import { resourceTags, tagResource, tagsRequest } from "../../src/resolvers/tags.ts";
 import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { type GatewayHarness, useGateway } from "./harness.ts";
+import { TEST_PRINCIPAL } from "./test-auth.ts";
 
 const RESULT = `__typename
     ... on ResourceTags { arn tags { key value } }
@@ -151,7 +153,11 @@ describe("tags", () => {
 describe("tag resolvers, called without GraphQL", () => {
   const h = useGateway();
   // These resolvers never touch the live hub.
-  const context = () => ({ ivs: h.ivs, loaders: createLoaders(h.ivs), live: {} as LiveHub });
+  const context = () => {
+    const live = {} as LiveHub;
+    const reads = createIvsReads({ ivs: h.ivs });
+    return { ivs: h.ivs, reads, loaders: createLoaders(h.ivs, reads, live), live, principal: TEST_PRINCIPAL };
+  };
 
   it("turn a tag list into IVS's map, refusing a repeated key by its position", () => {
     expect(

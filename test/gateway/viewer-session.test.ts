@@ -10,6 +10,7 @@ import { revokedVersion } from "../../emulator/operations/viewer-session.ts";
 import { createGatewayApp } from "../../src/app.ts";
 import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { type GatewayHarness, type GraphQLResult, useGateway } from "./harness.ts";
+import { TEST_AUTH_HEADERS, TEST_SECURITY } from "./test-auth.ts";
 
 const ERRORS = `... on Error { message retriable }
     ... on ValidationError { field }
@@ -140,12 +141,18 @@ describe("viewer session revocation when IVS refuses the account", () => {
   const failingWith = (error: Error) => {
     const ivs = { send: async () => Promise.reject(error) } as unknown as IvsClient;
     // No subscription runs here, so the live hub is never touched.
-    const yoga = createGatewayApp({ ivs, live: {} as LiveHub, graphiql: false, logging: false });
+    const yoga = createGatewayApp({
+      ivs,
+      live: {} as LiveHub,
+      graphiql: false,
+      logging: false,
+      security: TEST_SECURITY,
+    });
     const gateway: Pick<GatewayHarness, "gql"> = {
       gql: async <T>(query: string, variables?: Record<string, unknown>) => {
         const res = await yoga.fetch("http://gateway/graphql", {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...TEST_AUTH_HEADERS },
           body: JSON.stringify({ query, variables }),
         });
         return (await res.json()) as GraphQLResult<T>;

@@ -9,7 +9,9 @@ import { buildGateway, type Gateway } from "../../src/server.ts";
 
 export interface LiveHarness {
   gateway: Gateway;
-  /** A graphql-ws client over a real socket; closed after the file's tests. */
+  /** Headers carrying the development token the gateway minted (it runs without auth configuration). */
+  authHeaders: Record<string, string>;
+  /** A graphql-ws client over a real socket, sending the development token; closed after the file's tests. */
   wsClient(): Client;
   createChannel(name: string): Promise<string>;
   control(path: string, body?: unknown, method?: string): Promise<unknown>;
@@ -34,11 +36,14 @@ export function useLiveGateway(
       } as Partial<EmulatorOptions>,
     });
     await gateway.start();
+    const authorization = `Bearer ${gateway.devToken}`;
     Object.assign(h, {
       gateway,
+      authHeaders: { authorization },
       wsClient() {
         const client = createClient({
           url: `${gateway.url.replace("http", "ws")}/graphql`,
+          connectionParams: { authorization },
           webSocketImpl: WebSocket,
           retryAttempts: 0,
           lazy: false,

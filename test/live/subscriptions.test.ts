@@ -51,7 +51,7 @@ describe("channelLiveStatus over graphql-ws", () => {
     await sub.until((items) => items.length === 1);
     const res = await fetch(`${h.gateway.url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...h.authHeaders },
       body: JSON.stringify({
         query: `mutation ($arn: String!) { deleteChannel(input: { arn: $arn }) { __typename } }`,
         variables: { arn },
@@ -122,7 +122,7 @@ describe("channelLiveStatus over SSE", () => {
     const arn = await h.createChannel("sse-live");
     const res = await fetch(`${h.gateway.url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...h.authHeaders },
       body: JSON.stringify({ query: LIVE_STATUS, variables: { arns: [arn] } }),
     });
     expect(res.status).toBe(200);

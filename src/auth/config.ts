@@ -1,0 +1,188 @@
+import { readFileSync } from "node:fs";
+import { bool, ConfigError, int } from "../config.ts";
+import { type ApiKeyEntry, parseApiKeys } from "./api-keys.ts";
+import { loadPlaybackPrivateKey } from "./playback-token.ts";
+
+/**
+ * How callers authenticate: `credentials` (JWTs and/or API keys configured), `dev` (embedded emulator,
+ * nothing configured: a token is minted at start), `disabled` (AUTH_DISABLED=true), `unconfigured`
+ * (another backend with nothing configured: the gateway refuses to start).
+ */
+export type AuthMode = "credentials" | "dev" | "disabled" | "unconfigured";
+
+export interface AuthConfig {
+  mode: AuthMode;
+  jwt?: { secret?: string; jwksUrl?: string; issuer: string; audience: string };
+  apiKeys: ApiKeyEntry[];
+  /** Tag key marking a channel's tenant. */
+  tenantTagKey: string;
+  /** Token claim naming the caller's tenant; unset = tenancy off. */
+  tenantClaim?: string;
+}
+
+export interface LimitsConfig {
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxBodyBytes: number;
+  /** Operations per principal per minute; 0 = off. */
+  rateLimitPerMinute: number;
+  introspection: boolean;
+}
+
+export interface PlaybackConfig {
+  /** PEM of the ECDSA P-384 private key that signs playback tokens. A secret. */
+  privateKeyPem: string;
+}
+
+type RawAuth = Record<
+  "jwtSecret" | "jwksUrl" | "issuer" | "audience" | "apiKeys" | "disabled" | "tenantTagKey" | "tenantClaim",
+  string | undefined
+>;
+
+/** HS256 needs a key at least as long as its hash (RFC 7518 §3.2). */
+const MIN_SECRET_LENGTH = 32;
+
+export function parseAuthConfig(raw: RawAuth, embedded: boolean): AuthConfig {
+  const disabled = bool("AUTH_DISABLED", raw.disabled, false);
+  const tenantTagKey = raw.tenantTagKey ?? "tenant";
+  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(tenantTagKey) || tenantTagKey.startsWith("aws:"))
+    throw new ConfigError(
+      "TENANT_TAG_KEY",
+      `must be an IVS tag key (1–128 characters, not aws:…), got "${tenantTagKey}"`,
+    );
+  if (raw.tenantClaim !== undefined && !/^[A-Za-z0-9_:./-]{1,128}$/.test(raw.tenantClaim))
+    throw new ConfigError("TENANT_CLAIM", `must be a claim name, got "${raw.tenantClaim}"`);
+  const configured = (["jwtSecret", "jwksUrl", "apiKeys"] as const).filter((k) => raw[k] !== undefined);
+  if (disabled && (configured.length > 0 || raw.tenantClaim !== undefined))
+    throw new ConfigError(
+      "AUTH_DISABLED",
+      "cannot be combined with AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_API_KEYS or TENANT_CLAIM",
+    );
+
+  const base = {
+    tenantTagKey,
+    ...(raw.tenantClaim !== undefined ? { tenantClaim: raw.tenantClaim } : {}),
+  };
+  const jwt = parseJwt(raw);
+  const apiKeys = raw.apiKeys === undefined ? [] : apiKeyEntries(raw.apiKeys, raw.tenantClaim);
+  if (disabled) return { mode: "disabled", apiKeys, ...base };
+  if (jwt || apiKeys.length > 0) return { mode: "credentials", ...(jwt ? { jwt } : {}), apiKeys, ...base };
+  return { mode: embedded ? "dev" : "unconfigured", apiKeys, ...base };
+}
+
+function parseJwt(raw: RawAuth): AuthConfig["jwt"] {
+  const { jwtSecret, jwksUrl, issuer, audience } = raw;
+  if (jwtSecret !== undefined && jwksUrl !== undefined)
+    throw new ConfigError("AUTH_JWKS_URL", "cannot be combined with AUTH_JWT_SECRET; set one of them");
+  if (jwtSecret === undefined && jwksUrl === undefined) {
+    if (issuer !== undefined || audience !== undefined)
+      throw new ConfigError(
+        issuer !== undefined ? "AUTH_ISSUER" : "AUTH_AUDIENCE",
+        "only applies with AUTH_JWT_SECRET or AUTH_JWKS_URL",
+      );
+    return undefined;
+  }
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < MIN_SECRET_LENGTH)
+    throw new ConfigError("AUTH_JWT_SECRET", `must be at least ${MIN_SECRET_LENGTH} bytes long`);
+  if (jwksUrl !== undefined) checkJwksUrl(jwksUrl);
+  // Without both checks, any token the identity provider issues for any application would be accepted.
+  if (issuer === undefined) throw new ConfigError("AUTH_ISSUER", "is required with JWT authentication");
+  if (audience === undefined) throw new ConfigError("AUTH_AUDIENCE", "is required with JWT authentication");
+  return { ...(jwtSecret ? { secret: jwtSecret } : { jwksUrl }), issuer, audience };
+}
+
+function checkJwksUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("AUTH_JWKS_URL", "must be an https:// URL");
+  }
+  // Plain http would let anyone on the path swap the keys; only loopback (tests, sidecars) is exempt.
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
+    throw new ConfigError("AUTH_JWKS_URL", "must be an https:// URL (http only on loopback)");
+}
+
+function apiKeyEntries(raw: string, tenantClaim: string | undefined): ApiKeyEntry[] {
+  let entries: ApiKeyEntry[];
+  try {
+    entries = parseApiKeys(raw);
+  } catch (error) {
+    throw new ConfigError("AUTH_API_KEYS", (error as Error).message);
+  }
+  const open = entries.find((e) => tenantClaim && !e.tenant && !e.scopes.includes("ivs:admin"));
+  if (open)
+    throw new ConfigError(
+      "AUTH_API_KEYS",
+      `key "${open.id}" has no tenant: with TENANT_CLAIM set, only ivs:admin keys may span tenants`,
+    );
+  return entries;
+}
+
+type RawLimits = Record<
+  "maxDepth" | "maxCost" | "maxAliases" | "maxTokens" | "maxBodyBytes" | "rateLimit" | "introspection",
+  string | undefined
+>;
+
+/** Defaults are GraphQL Armor's (depth 6, aliases 15, tokens 1000) or stricter. */
+export function parseLimitsConfig(raw: RawLimits, embedded: boolean): LimitsConfig {
+  return {
+    maxDepth: int("MAX_DEPTH", raw.maxDepth, 6, 1, 50),
+    maxCost: int("MAX_COST", raw.maxCost, 5000, 1, 10_000_000),
+    maxAliases: int("MAX_ALIASES", raw.maxAliases, 15, 0, 1000),
+    maxTokens: int("MAX_TOKENS", raw.maxTokens, 1000, 10, 100_000),
+    maxBodyBytes: int("MAX_BODY_BYTES", raw.maxBodyBytes, 65_536, 1024, 10_485_760),
+    rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", raw.rateLimit, 600, 0, 1_000_000),
+    // GraphiQL needs introspection; a deployment against real IVS does not advertise its schema.
+    introspection: bool("INTROSPECTION", raw.introspection, embedded),
+  };
+}
+
+/** PLAYBACK_PRIVATE_KEY (PEM; `\n` escapes allowed, as env files need them) or PLAYBACK_PRIVATE_KEY_FILE. */
+export function parsePlaybackConfig(
+  pem: string | undefined,
+  file: string | undefined,
+): PlaybackConfig | undefined {
+  if (pem !== undefined && file !== undefined)
+    throw new ConfigError("PLAYBACK_PRIVATE_KEY_FILE", "cannot be combined with PLAYBACK_PRIVATE_KEY");
+  const variable = file !== undefined ? "PLAYBACK_PRIVATE_KEY_FILE" : "PLAYBACK_PRIVATE_KEY";
+  let text = pem?.replaceAll("\\n", "\n");
+  if (file !== undefined) {
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new ConfigError(variable, `cannot be read: ${(error as NodeJS.ErrnoException).code ?? "error"}`);
+    }
+  }
+  if (text === undefined) return undefined;
+  try {
+    loadPlaybackPrivateKey(text);
+  } catch (error) {
+    // Never echo the value: it is a private key.
+    const detail =
+      error instanceof Error && error.message.startsWith("must")
+        ? error.message
+        : "must be a PEM private key";
+    throw new ConfigError(variable, detail);
+  }
+  return { privateKeyPem: text };
+}
+
+/** The auth configuration as it may be logged: no secret, no key hash. */
+export function describeAuth(auth: AuthConfig): Record<string, unknown> {
+  return {
+    mode: auth.mode,
+    jwt: auth.jwt
+      ? {
+          verifier: auth.jwt.secret ? "shared secret" : auth.jwt.jwksUrl,
+          issuer: auth.jwt.issuer,
+          audience: auth.jwt.audience,
+        }
+      : undefined,
+    apiKeys: auth.apiKeys.map((k) => k.id),
+    tenancy: auth.tenantClaim ? { claim: auth.tenantClaim, tagKey: auth.tenantTagKey } : "off",
+  };
+}

@@ -1,0 +1,99 @@
+import { bool, ConfigError, int } from "../config.ts";
+import { IVS_RATES } from "./rates.ts";
+
+export interface BudgetConfig {
+  /** Share of each IVS quota the gateway uses (0.1–1). */
+  share: number;
+  /** Per-operation TPS overrides of the quota table (src/ivs/rates.ts). */
+  rates: Record<string, number>;
+  /** How long an operation's IVS calls may wait for budget and throttle retries, in all. */
+  deadlineMs: number;
+}
+
+export interface CacheConfig {
+  enabled: boolean;
+  ttlMs: number;
+  /** How long past the TTL a value is still served while it is refreshed (0 = never). */
+  staleMs: number;
+  /** Bound of the in-memory LRU. */
+  maxEntries: number;
+  /** AES-256-GCM key sealing secrets cached in Redis; without it secrets stay in memory. A secret. */
+  secretKey?: Buffer;
+}
+
+export interface CoalesceConfig {
+  enabled: boolean;
+  /** How long a batch waits for other requests' keys. */
+  windowMs: number;
+}
+
+type Raw<K extends string> = Record<K, string | undefined>;
+
+/** IVS_BUDGET_SHARE, IVS_RATES, IVS_QUEUE_DEADLINE_MS (read in src/config.ts). */
+export function parseBudgetConfig(raw: Raw<"share" | "rates" | "deadlineMs">): BudgetConfig {
+  return {
+    share: fraction("IVS_BUDGET_SHARE", raw.share, 0.8, 0.1, 1),
+    rates: parseRates(raw.rates),
+    deadlineMs: int("IVS_QUEUE_DEADLINE_MS", raw.deadlineMs, 10_000, 100, 600_000),
+  };
+}
+
+/** CACHE_ENABLED, CACHE_TTL_MS, CACHE_STALE_MS, CACHE_MAX_ENTRIES, CACHE_SECRET_KEY. */
+export function parseCacheConfig(
+  raw: Raw<"enabled" | "ttlMs" | "staleMs" | "maxEntries" | "secretKey">,
+): CacheConfig {
+  const config: CacheConfig = {
+    enabled: bool("CACHE_ENABLED", raw.enabled, true),
+    ttlMs: int("CACHE_TTL_MS", raw.ttlMs, 5000, 100, 3_600_000),
+    staleMs: int("CACHE_STALE_MS", raw.staleMs, 30_000, 0, 3_600_000),
+    maxEntries: int("CACHE_MAX_ENTRIES", raw.maxEntries, 10_000, 100, 10_000_000),
+  };
+  if (raw.secretKey !== undefined) {
+    const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw.secretKey)
+      ? Buffer.from(raw.secretKey, "base64")
+      : undefined;
+    if (key?.length !== 32)
+      throw new ConfigError(
+        "CACHE_SECRET_KEY",
+        "must be 32 random bytes in base64 (openssl rand -base64 32)",
+      );
+    config.secretKey = key;
+  }
+  return config;
+}
+
+/** COALESCE_ENABLED, COALESCE_WINDOW_MS. */
+export function parseCoalesceConfig(raw: Raw<"enabled" | "windowMs">): CoalesceConfig {
+  return {
+    enabled: bool("COALESCE_ENABLED", raw.enabled, true),
+    windowMs: int("COALESCE_WINDOW_MS", raw.windowMs, 5, 0, 1000),
+  };
+}
+
+function fraction(variable: string, raw: string | undefined, fallback: number, min: number, max: number) {
+  if (raw === undefined) return fallback;
+  const n = /^[0-9]*\.?[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(n >= min && n <= max))
+    throw new ConfigError(variable, `must be a number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function parseRates(raw: string | undefined): Record<string, number> {
+  if (raw === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError("IVS_RATES", 'must be a JSON object of operation → TPS, e.g. {"GetStream": 5}');
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new ConfigError("IVS_RATES", 'must be a JSON object of operation → TPS, e.g. {"GetStream": 5}');
+  for (const [operation, tps] of Object.entries(parsed)) {
+    // A misspelt name would silently leave the real operation at its default rate.
+    if (!(operation in IVS_RATES))
+      throw new ConfigError("IVS_RATES", `names no IVS operation: "${operation}"`);
+    if (typeof tps !== "number" || !(tps > 0 && tps <= 10_000))
+      throw new ConfigError("IVS_RATES", `${operation} must be a rate above 0 and at most 10000`);
+  }
+  return parsed as Record<string, number>;
+}

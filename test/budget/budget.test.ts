@@ -1,0 +1,147 @@
+import {
+  CreateRecordingConfigurationCommand,
+  GetRecordingConfigurationCommand,
+  type IvsClient,
+} from "@aws-sdk/client-ivs";
+import { afterEach, describe, expect, it } from "vitest";
+import { memoryBudgetStore, paceOf, RequestBudget } from "../../src/ivs/budget.ts";
+import { callsOf, type GraphQLResult, useGateway } from "./harness.ts";
+
+const RC = `query ($arn: String!) { recordingConfiguration(arn: $arn) { arn name } }`;
+
+/** GetRecordingConfiguration: 3 TPS in IVS; paced at 80% that is 2.4/s with a burst of 2. */
+const RATE = 3 * 0.8;
+const BURST = 2;
+
+async function newRecordingConfiguration(ivs: IvsClient, name: string): Promise<string> {
+  const out = await ivs.send(
+    new CreateRecordingConfigurationCommand({
+      name,
+      destinationConfiguration: { s3: { bucketName: "bucket" } },
+    }),
+  );
+  return out.recordingConfiguration?.arn as string;
+}
+
+describe("the request budget against IVS's real quotas", () => {
+  // Without cache and coalescing every query costs one call: the budget alone must hold the quota.
+  const h = useGateway({ CACHE_ENABLED: "false", COALESCE_ENABLED: "false" });
+
+  it("holds a burst of 12 concurrent queries to the quota: no 429, every query answered, calls spread out", async () => {
+    const arn = await h.arrange(() => newRecordingConfiguration(h.direct, "burst"));
+    // The quota is real: the same burst sent straight to the emulator is throttled.
+    await h.resetCounts();
+    const raw = await Promise.allSettled(
+      Array.from({ length: 12 }, () => h.direct.send(new GetRecordingConfigurationCommand({ arn }))),
+    );
+    expect(raw.filter((r) => r.status === "rejected").length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1100)); // let the emulator's bucket refill
+
+    await h.resetCounts();
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 12 }, () => h.gql(RC, { arn })));
+    const elapsed = Date.now() - started;
+    for (const r of results) expect(r).toEqual({ data: { recordingConfiguration: { arn, name: "burst" } } });
+    expect(callsOf(await h.counts(), "GetRecordingConfiguration")).toEqual({ total: 12, throttled: 0 });
+    // 2 at once, then one every 1/2.4 s.
+    expect(elapsed).toBeGreaterThanOrEqual(((12 - BURST) / RATE) * 1000 * 0.9);
+  });
+
+  it("retries a 429 that still arrives (another client of the account) and answers", async () => {
+    const arn = await h.arrange(() => newRecordingConfiguration(h.direct, "retried"));
+    await h.resetCounts();
+    await h.control("/faults", { throttleRate: 1, operations: ["GetRecordingConfiguration"] }, "PUT");
+    const pending = h.gql(RC, { arn });
+    // Once IVS has throttled the call at least once, the other client goes away.
+    await expect
+      .poll(async () => callsOf(await h.counts(), "GetRecordingConfiguration").throttled, { interval: 20 })
+      .toBeGreaterThanOrEqual(1);
+    await h.control("/faults", { throttleRate: 0 }, "PUT");
+    expect(await pending).toEqual({ data: { recordingConfiguration: { arn, name: "retried" } } });
+    const calls = callsOf(await h.counts(), "GetRecordingConfiguration");
+    expect(calls.total - calls.throttled).toBe(1);
+  });
+
+  afterEach(async () => {
+    await h.control("/faults", { throttleRate: 0, operations: null }, "PUT");
+  });
+});
+
+describe("deadlines", () => {
+  const h = useGateway({ CACHE_ENABLED: "false", COALESCE_ENABLED: "false", IVS_QUEUE_DEADLINE_MS: "700" });
+
+  afterEach(async () => {
+    await h.control("/faults", { throttleRate: 0, operations: null }, "PUT");
+  });
+
+  it("answers calls that cannot get budget before the deadline with a typed, retriable THROTTLED error", async () => {
+    const arn = await h.arrange(() => newRecordingConfiguration(h.direct, "deadline"));
+    // Slots other tests queued for are past: the burst is available.
+    await new Promise((r) => setTimeout(r, 1300));
+    await h.resetCounts();
+    const results = await Promise.all(Array.from({ length: 8 }, () => h.gql(RC, { arn })));
+    const ok = results.filter((r) => r.data?.recordingConfiguration);
+    const refused = results.filter((r) => r.errors);
+    // Within 700 ms: the burst of 2 and one more slot (at 417 ms); the rest are refused at once.
+    expect(ok.length).toBe(3);
+    expect(refused.length).toBe(5);
+    for (const r of refused) {
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "THROTTLED", retriable: true });
+      expect(r.errors?.[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect(callsOf(await h.counts(), "GetRecordingConfiguration")).toEqual({ total: 3, throttled: 0 });
+  });
+
+  it("gives up on IVS throttling at the deadline with the same THROTTLED error", async () => {
+    const arn = await h.arrange(() => newRecordingConfiguration(h.direct, "always-throttled"));
+    await h.control("/faults", { throttleRate: 1, operations: ["GetRecordingConfiguration"] }, "PUT");
+    // Slots other tests queued for are past: the first attempt goes at once.
+    await new Promise((r) => setTimeout(r, 1300));
+    await h.resetCounts();
+    const started = Date.now();
+    const res: GraphQLResult = await h.gql(RC, { arn });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: "THROTTLED", retriable: true });
+    expect(Date.now() - started).toBeLessThan(2000);
+    // Retried with back-off until the deadline, not just once.
+    expect(callsOf(await h.counts(), "GetRecordingConfiguration").throttled).toBeGreaterThan(1);
+  });
+});
+
+describe("priorities", () => {
+  it("lets background work take only slots no interactive call is waiting for", async () => {
+    const budget = new RequestBudget({ store: memoryBudgetStore(), share: 1, rates: { GetStream: 5 } });
+    const order: string[] = [];
+    const take = (label: string, priority: "interactive" | "background") =>
+      budget.acquire("GetStream", {}, priority, Date.now() + 10_000).then(() => order.push(label));
+    // The burst (5) goes at once; then a background call, and five more interactive ones after it.
+    await Promise.all(Array.from({ length: 5 }, (_, i) => take(`i${i}`, "interactive")));
+    const background = take("background", "background");
+    const later = Array.from({ length: 5 }, (_, i) => take(`j${i}`, "interactive"));
+    await Promise.all([background, ...later]);
+    expect(order.indexOf("background")).toBe(order.length - 1);
+    expect(order.slice(5, 10)).toEqual(["j0", "j1", "j2", "j3", "j4"]);
+  });
+
+  it("sends at most one burst when the process resumes from a stall, never the calls it missed", async () => {
+    const budget = new RequestBudget({ store: memoryBudgetStore(), share: 1, rates: { GetStream: 5 } });
+    const granted: number[] = [];
+    const calls = Array.from({ length: 15 }, () =>
+      budget.acquire("GetStream", {}, "interactive", Date.now() + 30_000).then(() => granted.push(Date.now())),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(granted.length).toBe(5); // the burst
+    // A busy event loop: two seconds in which no timer fires.
+    const stalled = Date.now();
+    while (Date.now() - stalled < 2000) {}
+    const resumed = Date.now();
+    await Promise.all(calls);
+    // The ten calls due during the stall are not all sent at once: one burst, then the pace again.
+    expect(granted.filter((t) => t >= resumed && t < resumed + 100).length).toBeLessThanOrEqual(5);
+    expect(granted.filter((t) => t >= resumed).length).toBe(10);
+  });
+
+  it("paces at the share of the quota with a burst no larger than it", () => {
+    expect(paceOf(5, 0.8)).toEqual({ intervalMs: 250, toleranceMs: 750 });
+    expect(paceOf(2, 0.8)).toEqual({ intervalMs: 625, toleranceMs: 0 });
+  });
+});

@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ConfigError, describeConfig, loadConfig } from "../../src/config.ts";
+import { createSecretBox } from "../../src/ivs/secret-box.ts";
+
+function failure(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe("budget, cache and coalescing variables", () => {
+  it("reads every variable", () => {
+    const key = randomBytes(32).toString("base64");
+    const config = loadConfig({
+      IVS_BUDGET_SHARE: "0.5",
+      IVS_RATES: '{"GetStream": 10, "ListStreamKeys": 2.5}',
+      IVS_QUEUE_DEADLINE_MS: "2500",
+      CACHE_ENABLED: "false",
+      CACHE_TTL_MS: "1000",
+      CACHE_STALE_MS: "0",
+      CACHE_MAX_ENTRIES: "500",
+      CACHE_SECRET_KEY: key,
+      COALESCE_ENABLED: "off",
+      COALESCE_WINDOW_MS: "0",
+    });
+    expect(config.budget).toEqual({
+      share: 0.5,
+      rates: { GetStream: 10, ListStreamKeys: 2.5 },
+      deadlineMs: 2500,
+    });
+    expect(config.cache).toEqual({
+      enabled: false,
+      ttlMs: 1000,
+      staleMs: 0,
+      maxEntries: 500,
+      secretKey: Buffer.from(key, "base64"),
+    });
+    expect(config.coalesce).toEqual({ enabled: false, windowMs: 0 });
+    // The key is a secret: never logged.
+    expect(JSON.stringify(describeConfig(config))).not.toContain(key);
+  });
+
+  it.each([
+    [{ IVS_BUDGET_SHARE: "1.5" }, "IVS_BUDGET_SHARE"],
+    [{ IVS_BUDGET_SHARE: "0" }, "IVS_BUDGET_SHARE"],
+    [{ IVS_RATES: "[1]" }, "IVS_RATES"],
+    [{ IVS_RATES: '{"GetStreams": 5}' }, "IVS_RATES"],
+    [{ IVS_RATES: '{"GetStream": 0}' }, "IVS_RATES"],
+    [{ IVS_QUEUE_DEADLINE_MS: "10" }, "IVS_QUEUE_DEADLINE_MS"],
+    [{ CACHE_TTL_MS: "soon" }, "CACHE_TTL_MS"],
+    [{ CACHE_SECRET_KEY: randomBytes(16).toString("base64") }, "CACHE_SECRET_KEY"],
+    [{ COALESCE_WINDOW_MS: "5000" }, "COALESCE_WINDOW_MS"],
+  ])("refuses %j, naming %s", (env, variable) => {
+    expect(failure(env).variable).toBe(variable);
+  });
+});
+
+describe("the secret box", () => {
+  const box = createSecretBox(randomBytes(32));
+
+  it("opens what it sealed under the same cache key only", () => {
+    const sealed = box.seal("sk_secret", "key-a");
+    expect(sealed).not.toContain("sk_secret");
+    expect(box.open(sealed, "key-a")).toBe("sk_secret");
+    expect(box.open(sealed, "key-b")).toBeUndefined();
+  });
+
+  it("refuses a tampered or foreign value", () => {
+    const sealed = box.seal("sk_secret", "k");
+    const parts = sealed.split(".");
+    parts[3] = Buffer.from("sk_other").toString("base64url");
+    expect(box.open(parts.join("."), "k")).toBeUndefined();
+    expect(createSecretBox(randomBytes(32)).open(sealed, "k")).toBeUndefined();
+  });
+});

@@ -1,0 +1,136 @@
+import { IvsClient } from "@aws-sdk/client-ivs";
+import { afterAll, beforeAll } from "vitest";
+import type { EmulatorOptions } from "../../emulator/index.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/logger.ts";
+import { buildGateway, type Gateway } from "../../src/server.ts";
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface OperationCount {
+  total: number;
+  byStatus: Record<string, number>;
+}
+
+/** A real gateway process-in-a-test: HTTP server, budgeted IVS client, cache, hub. */
+export interface RunningGateway {
+  gateway: Gateway;
+  /** The emulator every IVS call goes to (this gateway's own, or the one it was pointed at). */
+  emulatorUrl: string;
+  /** An SDK client straight to the emulator, outside any budget: for arranging state. */
+  direct: IvsClient;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResult<T>>;
+  /** The emulator's request counts per operation since the last reset. */
+  counts(): Promise<Record<string, OperationCount>>;
+  resetCounts(): Promise<void>;
+  control(path: string, body?: unknown, method?: string): Promise<unknown>;
+  /** Runs `fn` with the emulator's quotas off, so that setup never spends the budget under test. */
+  arrange<T>(fn: () => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every test gateway: quiet, no demo data, no per-caller rate limit (the tests are one caller), and
+ * reconciliation only at start, so that no background ListStreams shows up in the counts.
+ */
+const BASE_ENV = {
+  PORT: "0",
+  SEED_DEMO_DATA: "false",
+  LOG_LEVEL: "silent",
+  RATE_LIMIT_PER_MINUTE: "0",
+  RECONCILE_INTERVAL_MS: "3600000",
+};
+
+/**
+ * Starts a gateway from environment variables, as main.ts would. Without IVS_ENDPOINT it embeds an
+ * emulator enforcing IVS's real request quotas; with one (another gateway's emulator) it needs some
+ * auth setting, e.g. AUTH_DISABLED=true.
+ */
+export async function startGateway(
+  env: Record<string, string> = {},
+  emulator: Partial<EmulatorOptions> = {},
+): Promise<RunningGateway> {
+  const gateway = buildGateway(loadConfig({ ...BASE_ENV, ...env }), {
+    logger: createLogger({ level: "silent" }),
+    emulator: { recordingActivationMs: 0, ...emulator },
+  });
+  await gateway.start();
+  const emulatorUrl = gateway.emulatorUrl ?? (env.IVS_ENDPOINT as string);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (gateway.devToken) headers.authorization = `Bearer ${gateway.devToken}`;
+  const direct = new IvsClient({
+    region: "us-west-2",
+    endpoint: emulatorUrl,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+  const control = async (path: string, body?: unknown, method = "POST") => {
+    const res = await fetch(`${emulatorUrl}/_emulator${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = res.status === 204 ? undefined : await res.json();
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  return {
+    gateway,
+    emulatorUrl,
+    direct,
+    async gql(query, variables) {
+      const res = await fetch(`${gateway.url}/graphql`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+      return res.json();
+    },
+    async counts() {
+      const snapshot = (await control("/requests", undefined, "GET")) as {
+        operations: Record<string, OperationCount>;
+      };
+      return snapshot.operations;
+    },
+    async resetCounts() {
+      await control("/requests", undefined, "DELETE");
+    },
+    control,
+    async arrange(fn) {
+      await control("/quotas", { enabled: false }, "PUT");
+      try {
+        return await fn();
+      } finally {
+        await control("/quotas", { enabled: true }, "PUT");
+      }
+    },
+    async stop() {
+      direct.destroy();
+      await gateway.stop();
+    },
+  };
+}
+
+/** A gateway for the file's tests (see startGateway), stopped after them. */
+export function useGateway(env: Record<string, string> = {}, emulator: Partial<EmulatorOptions> = {}) {
+  const h = {} as RunningGateway;
+  beforeAll(async () => {
+    Object.assign(h, await startGateway(env, emulator));
+  });
+  afterAll(async () => {
+    await h.stop?.();
+  });
+  return h;
+}
+
+/** Total of one operation in counts, and its 429s. */
+export function callsOf(counts: Record<string, OperationCount>, operation: string) {
+  const c = counts[operation];
+  return { total: c?.total ?? 0, throttled: c?.byStatus["429"] ?? 0 };
+}

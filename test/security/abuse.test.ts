@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import type { IvsClient } from "@aws-sdk/client-ivs";
+import { describe, expect, it } from "vitest";
+import { createGatewayApp } from "../../src/app.ts";
+import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
+import { TEST_AUTH_HEADERS, TEST_SECURITY } from "../gateway/test-auth.ts";
+import { useSecureGateway } from "./harness.ts";
+
+const h = useSecureGateway({ RATE_LIMIT_PER_MINUTE: "5" });
+// Two replicas sharing one rate budget through Redis (npm test needs Redis on 127.0.0.1:6379).
+const REDIS = {
+  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+  REDIS_KEY_PREFIX: `rl-${randomUUID()}:`,
+};
+const r1 = useSecureGateway({ ...REDIS, RATE_LIMIT_PER_MINUTE: "4" });
+const r2 = useSecureGateway({ ...REDIS, RATE_LIMIT_PER_MINUTE: "4" });
+
+const PING = "{ __typename }";
+const token = (g: typeof h, sub: string) => g.mint({ scope: "ivs:read", tenant: "acme", sub });
+
+describe("CSRF prevention", () => {
+  it("refuses a cross-site GET and a form post, which a browser sends without a preflight", async () => {
+    const auth = h.bearer(await token(h, "csrf"));
+    const get = await fetch(`${h.gateway.url}/graphql?query=${encodeURIComponent(PING)}`, { headers: auth });
+    expect(get.status).toBe(403);
+    const form = await fetch(`${h.gateway.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...auth },
+      body: `query=${encodeURIComponent(PING)}`,
+    });
+    expect(form.status).toBe(403);
+    const withHeader = await fetch(`${h.gateway.url}/graphql?query=${encodeURIComponent(PING)}`, {
+      headers: { ...auth, "x-graphql-yoga-csrf": "1" },
+    });
+    expect(withHeader.status).toBe(200);
+  });
+});
+
+describe("per-principal rate limit", () => {
+  it("answers 429 with Retry-After past the budget, for that principal only (HTTP)", async () => {
+    const greedy = h.bearer(await token(h, "greedy"));
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await h.post(PING, {}, greedy)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const refused = await h.post(PING, {}, greedy);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    expect((await h.post(PING, {}, h.bearer(await token(h, "patient")))).status).toBe(200);
+  });
+
+  it("counts operations on a WebSocket against the same budget", async () => {
+    const { client } = h.ws(h.bearer(await token(h, "ws-greedy")));
+    const texts: string[] = [];
+    for (let i = 0; i < 6; i++) texts.push((await h.wsRun(client, PING)).text);
+    expect(texts.slice(0, 5).every((t) => t.includes('"Query"'))).toBe(true);
+    expect(texts[5]).toContain("RATE_LIMITED");
+  });
+
+  it("is one budget across replicas with Redis", async () => {
+    const shared = await token(r1, "replicated");
+    const statuses: number[] = [];
+    for (const g of [r1, r2, r1, r2, r1]) statuses.push((await g.post(PING, {}, g.bearer(shared))).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+});
+
+describe("error masking", () => {
+  const failing = (error: Error) =>
+    createGatewayApp({
+      ivs: { send: async () => Promise.reject(error) } as unknown as IvsClient,
+      live: {} as LiveHub,
+      graphiql: false,
+      logging: false,
+      security: TEST_SECURITY,
+    });
+
+  it("shows an unexpected failure as 'Unexpected error.', without its message or stack", async () => {
+    const yoga = failing(new Error("connect ECONNREFUSED 10.0.0.7:443 sk_us-west-2_internal_detail"));
+    const res = await yoga.fetch("http://gateway/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...TEST_AUTH_HEADERS },
+      body: JSON.stringify({ query: "{ channels { edges { node { arn } } } }" }),
+    });
+    const text = await res.text();
+    expect(text).toContain("Unexpected error.");
+    expect(text).not.toContain("ECONNREFUSED");
+    expect(text).not.toContain("sk_us-west-2");
+    expect(text).not.toContain("stack");
+  });
+});
+
+describe("logs", () => {
+  it("hold none of the secrets used above", async () => {
+    for (const g of [h, r1, r2]) expect(await g.leaks()).toEqual([]);
+  });
+});
