@@ -6,10 +6,29 @@
 import { randomUUID } from "node:crypto";
 import { CreateChannelCommand, IvsClient } from "@aws-sdk/client-ivs";
 import { type Client, createClient } from "graphql-ws";
+import { SignJWT } from "jose";
 import WebSocket from "ws";
 import { fmt, type GatewayProcess, percentile, sleep, startGatewayProcess } from "./lib.ts";
 
 const KEY = "bench-ingest-key-0123456789";
+const JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123456789";
+/** Every replica verifies the same JWTs; one principal stands in for thousands of users, so no per-principal cap. */
+const AUTH_ENV = {
+  AUTH_JWT_SECRET: JWT_SECRET,
+  AUTH_ISSUER: "bench",
+  AUTH_AUDIENCE: "ivs-gateway",
+  RATE_LIMIT_PER_MINUTE: "0",
+};
+
+function benchToken(): Promise<string> {
+  return new SignJWT({ scope: "ivs:read ivs:write" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("bench")
+    .setIssuer("bench")
+    .setAudience("ivs-gateway")
+    .setExpirationTime("2h")
+    .sign(new TextEncoder().encode(JWT_SECRET));
+}
 /** Channels the subscribers watch; created at IVS's 5 TPS CreateChannel quota, which the emulator enforces. */
 const CHANNELS = 20;
 
@@ -72,10 +91,12 @@ export async function runLiveBench(
   seconds = 10,
 ): Promise<LiveBenchResult> {
   const env: Record<string, string> = {
+    ...AUTH_ENV,
     EVENTS_API_KEY: KEY,
     SEED_DEMO_DATA: "false",
     RECONCILE_INTERVAL_MS: "3600000",
   };
+  const token = await benchToken();
   const gateways: GatewayProcess[] = [];
   if (replicas === 2) {
     const shared = {
@@ -119,6 +140,7 @@ export async function runLiveBench(
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         lazy: false,
+        connectionParams: { authorization: `Bearer ${token}` },
       }),
     );
     if (s % 200 === 199) await sleep(50);

@@ -13,11 +13,21 @@ export interface Pace {
   toleranceMs: number;
 }
 
-/** A quota paced at `share` of it: interval 1 / (share × rate), burst ⌊share × rate⌋ (at least 1). */
+/**
+ * How much bunching the pace must survive: calls sent in order can reach IVS closer together than they
+ * left (network jitter, a GC pause or a busy event loop delaying some and not others).
+ */
+const JITTER_ALLOWANCE_MS = 500;
+
+/**
+ * A quota paced at `share` of it: one call every 1 / (share × rate) s, and a burst small enough that
+ * what the pace sends within any JITTER_ALLOWANCE_MS arriving at once still fits IVS's bucket of one
+ * second at the quota: ⌊rate × (1 − share × jitter)⌋, at least 1 (3 for a 5 TPS quota at 80%).
+ */
 export function paceOf(rate: number, share: number): Pace {
-  const effective = rate * share;
-  const intervalMs = 1000 / effective;
-  const burst = Math.max(1, Math.floor(effective));
+  const intervalMs = 1000 / (rate * share);
+  const fits = Math.floor(rate * (1 - (share * JITTER_ALLOWANCE_MS) / 1000));
+  const burst = Math.max(1, Math.min(Math.floor(rate * share), fits));
   return { intervalMs, toleranceMs: (burst - 1) * intervalMs };
 }
 
@@ -73,7 +83,6 @@ export interface BudgetOptions {
 
 interface Waiter {
   priority: Priority;
-  deadline: number;
   resolve(): void;
   reject(error: unknown): void;
   timer?: NodeJS.Timeout;
@@ -142,9 +151,12 @@ export class RequestBudget {
       q.nextFreeAt > now
         ? q.nextFreeAt - now + ahead * pace.intervalMs
         : Math.max(0, ahead + 1 - burst) * pace.intervalMs;
-    if (now + estimate > deadline) return Promise.reject(this.refuse(operation, priority, estimate));
+    if (now + estimate > deadline) {
+      if (!q.pumping) this.queues.delete(key);
+      return Promise.reject(this.refuse(operation, priority, estimate));
+    }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { priority, deadline, resolve, reject };
+      const waiter: Waiter = { priority, resolve, reject };
       const line = priority === "interactive" ? q.interactive : q.background;
       line.push(waiter);
       waiter.timer = setTimeout(() => {

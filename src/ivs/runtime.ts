@@ -42,7 +42,13 @@ export async function startIvsRuntime(
   let redis: Redis | undefined;
   if (config.redisUrl) {
     redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    await redis.connect();
+    try {
+      await redis.connect();
+    } catch (error) {
+      // ioredis would keep reconnecting, and keep the process alive, for a gateway that is not starting.
+      redis.disconnect();
+      throw error;
+    }
   }
   const prefix = config.redisKeyPrefix;
   const budget = new RequestBudget({
