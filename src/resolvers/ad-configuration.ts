@@ -13,8 +13,8 @@ import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { channels } from "./channel.ts";
+import type { ConnectionArgs } from "./connection.ts";
 import { ivsConnection } from "./connection.ts";
-import type { ConnectionArgs } from "./recording-configuration.ts";
 import { tagsRequest } from "./tags.ts";
 
 /** IVS's largest maxResults for ListAdConfigurations (API.md §2.1). */

@@ -18,16 +18,12 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
 import type { TagShape } from "../schema/tag.ts";
-import { ivsConnection } from "./connection.ts";
+import { type ConnectionArgs, ivsConnection } from "./connection.ts";
+import { defined } from "./input.ts";
 import { tagsRequest } from "./tags.ts";
 
 /** What the Channel type resolves from: a full channel, or a ListChannels summary. */
 export type ChannelShape = Channel | ChannelSummary;
-
-export interface ConnectionArgs {
-  first?: number | null;
-  after?: string | null;
-}
 
 /** IVS's largest maxResults for ListChannels (API.md §2.1). */
 const LIST_MAX = 100;
@@ -51,14 +47,6 @@ export async function fullChannel(ctx: GatewayContext, c: ChannelShape): Promise
   const full = await ctx.loaders.channel.load(c.arn as string);
   if (!full) throw new NotFoundError(`Channel ${c.arn} no longer exists`, c.arn);
   return full;
-}
-
-/** Drops nulls (GraphQL's "not given") so IVS sees absent members. */
-export function defined<T extends object>(value: T | null | undefined) {
-  if (!value) return undefined;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], null>;
-  };
 }
 
 /**

@@ -1,5 +1,11 @@
 import { ValidationError } from "../errors.ts";
 
+/** Forward-pagination arguments of every connection field. */
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
 /** The largest page a connection returns, whatever `first` asks for. */
 export const MAX_PAGE_SIZE = 100;
 

@@ -12,8 +12,8 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
 import type { TagShape } from "../schema/tag.ts";
+import type { ConnectionArgs } from "./connection.ts";
 import { ivsConnection } from "./connection.ts";
-import type { ConnectionArgs } from "./recording-configuration.ts";
 import { tagsRequest } from "./tags.ts";
 
 /** What the PlaybackKeyPair type resolves from: a full key pair, or a list summary (no fingerprint). */

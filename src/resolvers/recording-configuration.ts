@@ -14,16 +14,12 @@ import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { channels } from "./channel.ts";
-import { ivsConnection } from "./connection.ts";
+import { type ConnectionArgs, ivsConnection } from "./connection.ts";
+import { defined } from "./input.ts";
 import { tagsRequest } from "./tags.ts";
 
 /** What the RecordingConfiguration type resolves from: a full object, or a list summary. */
 export type RecordingConfigurationShape = RecordingConfiguration | RecordingConfigurationSummary;
-
-export interface ConnectionArgs {
-  first?: number | null;
-  after?: string | null;
-}
 
 /** IVS's largest maxResults for ListRecordingConfigurations (API.md §2.1). */
 const LIST_MAX = 100;
@@ -90,14 +86,6 @@ export interface CreateRecordingConfigurationInput {
     renditions?: RenditionConfiguration["renditions"] | null;
   } | null;
   tags?: readonly TagShape[] | null;
-}
-
-/** Drops nulls (GraphQL's "not given") so IVS sees absent members, as the SDK would send them. */
-function defined<T extends object>(value: T | null | undefined) {
-  if (!value) return undefined;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], null>;
-  };
 }
 
 export async function createRecordingConfiguration(

@@ -11,7 +11,7 @@ import { channelAllowed } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
-import type { ConnectionArgs } from "./channel.ts";
+import type { ConnectionArgs } from "./connection.ts";
 import { ivsConnection } from "./connection.ts";
 
 /**

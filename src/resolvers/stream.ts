@@ -14,7 +14,8 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
-import { type ConnectionArgs, channel } from "./channel.ts";
+import { channel } from "./channel.ts";
+import type { ConnectionArgs } from "./connection.ts";
 import { ivsConnection } from "./connection.ts";
 
 /** What the Stream type resolves from: GetStream's stream, or a ListStreams summary (no playbackUrl). */
