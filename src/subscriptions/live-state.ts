@@ -2,7 +2,8 @@
  * Live status per channel, derived from IVS events that may be lost, duplicated, late or reordered,
  * and repaired by periodic ListStreams snapshots. The rules, in short:
  * - a channel carries one stream at a time; a stream that has ended never becomes current again;
- * - a transition applies only if it is not older than the transition that set the current status;
+ * - another stream becomes current only if its start is strictly newer (at second precision) than the
+ *   transition that set the current status; same-second ties wait for reconciliation;
  * - a snapshot (what ListStreams said at time T) overrides only what events did not say after T.
  * Every call returns the change it made, if any, so callers can publish exactly the changes.
  */
@@ -58,6 +59,8 @@ const EVENT_TIME_UNCERTAINTY_MS = 1000;
 const REMEMBERED_STREAMS = 32;
 
 interface StreamMemory {
+  /** Earliest event time seen for the stream: it was alive within that second. */
+  firstSeenAt?: number;
   endedAt?: number;
   startedAt?: number;
   health?: { starving: boolean; at: number };
@@ -68,6 +71,8 @@ interface ChannelRecord {
   state: ChannelLiveState;
   /** Time of the fact that set the current status (not health or viewers). */
   transitionAt: number;
+  /** The stream that fact was about (the one that went live, or the one that ended). */
+  transitionStream?: string;
   streams: Map<string, StreamMemory>;
 }
 
@@ -107,6 +112,7 @@ export class LiveStateStore {
   apply(fact: LiveFact): ChannelLiveState | undefined {
     const record = this.record(fact.channelArn);
     const memory = this.memory(record, fact.streamId);
+    memory.firstSeenAt = Math.min(memory.firstSeenAt ?? fact.time, fact.time);
     const current = record.state;
     const isCurrent = current.status === "LIVE" && current.streamId === fact.streamId;
 
@@ -128,7 +134,7 @@ export class LiveStateStore {
       if (memory.endedAt !== undefined) return undefined; // a late start of a stream that already ended
       if (isCurrent)
         return this.update(record, { startTime: memory.startedAt ?? current.startTime }, fact.time, "EVENT");
-      if (fact.time < record.transitionAt) return undefined; // older than what set the current status
+      if (!this.isNewer(record, fact.time)) return undefined;
       return this.goLive(record, fact.streamId, fact.time, "EVENT");
     }
     memory.endedAt = Math.min(memory.endedAt ?? fact.time, fact.time);
@@ -199,6 +205,7 @@ export class LiveStateStore {
     }
     const memory = this.memory(record, streamId);
     record.transitionAt = time;
+    record.transitionStream = streamId;
     return this.update(
       record,
       {
@@ -214,8 +221,23 @@ export class LiveStateStore {
     );
   }
 
+  /**
+   * Whether a start stamped `time` comes from a stream newer than the one behind the current status.
+   * Event times have second precision: a later second is newer; in the same second it is newer only if
+   * that other stream was already seen alive in an earlier second (two streams never overlap). Other
+   * same-second ties wait for reconciliation rather than risk moving the channel backwards.
+   */
+  private isNewer(record: ChannelRecord, time: number): boolean {
+    if (time !== record.transitionAt) return time > record.transitionAt;
+    const before = record.transitionStream
+      ? record.streams.get(record.transitionStream)?.firstSeenAt
+      : undefined;
+    return before !== undefined && time > before;
+  }
+
   private goOffline(record: ChannelRecord, time: number, source: ChannelLiveState["source"]) {
     record.transitionAt = time;
+    record.transitionStream = record.state.streamId ?? undefined;
     return this.update(
       record,
       {

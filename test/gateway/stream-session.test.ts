@@ -48,6 +48,10 @@ describe("stream sessions", () => {
     // The snapshot in older sessions keeps the name they went live with.
     await h.ivs.send(new UpdateChannelCommand({ arn: channelArn, name: "second-name" }));
     ids.push(h.emulator.broadcasts.start(channelArn).streamId);
+    // Three sessions inside one second cannot be ordered from second-precision event times alone;
+    // live status settles such ties at the first reconciliation a second later (the events' precision).
+    await new Promise((r) => setTimeout(r, 1100));
+    await h.live.hub.reconcile(true);
   });
   beforeEach(() => h.resetCounts());
 

@@ -153,9 +153,13 @@ function rng(seed: number) {
 }
 
 describe("property: faulty delivery never regresses and a snapshot converges", () => {
-  it("holds for 300 random histories with drops, duplicates and reordering", () => {
+  it("holds for 300 random histories with drops, duplicates and reordering, half of them within the same seconds", () => {
     for (let seed = 1; seed <= 300; seed++) {
       const random = rng(seed);
+      // Even seeds pack sessions into the same seconds: EventBridge times cannot order those events.
+      const tight = seed % 2 === 0;
+      const gap = (spread: number, min: number) =>
+        tight ? Math.floor(random() * 2) : min + Math.floor(random() * spread);
       const channels = ["a", "b", "c"].map((x) => `${CH.slice(0, -1)}${x}`);
       const facts: LiveFact[] = [];
       const truth = new Map<string, string | null>();
@@ -165,17 +169,17 @@ describe("property: faulty delivery never regresses and a snapshot converges", (
         const sessions = 1 + Math.floor(random() * 4);
         for (let i = 0; i < sessions; i++) {
           const streamId = `st-${seed}-${channelArn.slice(-1)}-${i}`;
-          clock += 5 + Math.floor(random() * 20);
+          clock += gap(20, 5);
           facts.push(
             ev("Session Created", streamId, clock, channelArn),
-            ev("Stream Start", streamId, clock + 1, channelArn),
+            ev("Stream Start", streamId, clock + (tight ? 0 : 1), channelArn),
           );
           const ends = i < sessions - 1 || random() < 0.5;
           if (ends) {
-            clock += 10 + Math.floor(random() * 30);
+            clock += gap(30, 10);
             facts.push(
               ev("Session Ended", streamId, clock, channelArn),
-              ev("Stream End", streamId, clock + 1, channelArn),
+              ev("Stream End", streamId, clock + (tight ? 0 : 1), channelArn),
             );
           }
           truth.set(channelArn, ends ? null : streamId);
