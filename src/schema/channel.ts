@@ -30,14 +30,6 @@ import { Tag, TagInput, tagList } from "./tag.ts";
 // cycle through here would let them read it before it exists. Channel's links to them are added in
 // stream-session.ts, which nothing imports back. The refs used here are only read inside field thunks.
 
-/**
- * Runs a query resolver. The app's error masking (src/plugins/mask-errors.ts) already shows gateway
- * errors of any field with a code and the field at fault, so this only keeps a synchronous throw and a
- * rejection on one path; kept because the configuration types' files call it.
- */
-export async function exposeErrors<T>(run: () => Promise<T> | T): Promise<T> {
-  return run();
-}
 
 // GraphQL enum values are IVS's values; the SDK's constants keep them in step with the client.
 export const ChannelLatencyModeEnum = builder.enumType("ChannelLatencyMode", {

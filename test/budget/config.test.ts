@@ -1,17 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, describeConfig, loadConfig } from "../../src/config.ts";
+import { describeConfig, loadConfig } from "../../src/config.ts";
 import { createSecretBox } from "../../src/ivs/secret-box.ts";
-
-function failure(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
-}
+import { configFailure as failure } from "../config-failure.ts";
 
 describe("budget, cache and coalescing variables", () => {
   it("reads every variable", () => {

@@ -1,24 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  CONFIG_VARIABLES,
-  ConfigError,
-  describeConfig,
-  type Env,
-  loadConfig,
-  redactUrl,
-} from "../../src/config.ts";
-
-/** Runs loadConfig expecting a ConfigError and returns it, so tests can check which variable it names. */
-function failure(env: Env): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
-}
+import { CONFIG_VARIABLES, describeConfig, type Env, loadConfig, redactUrl } from "../../src/config.ts";
+import { configFailure as failure } from "../config-failure.ts";
 
 describe("loadConfig defaults", () => {
   it("with an empty environment: embedded emulator, 127.0.0.1:4000, demo data, dummy static keys", () => {

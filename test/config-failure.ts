@@ -1,0 +1,12 @@
+import { ConfigError, type Env, loadConfig } from "../src/config.ts";
+
+/** Runs loadConfig expecting a ConfigError and returns it, so tests can check which variable it names. */
+export function configFailure(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
