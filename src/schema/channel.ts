@@ -30,7 +30,6 @@ import { Tag, TagInput, tagList } from "./tag.ts";
 // cycle through here would let them read it before it exists. Channel's links to them are added in
 // stream-session.ts, which nothing imports back. The refs used here are only read inside field thunks.
 
-
 // GraphQL enum values are IVS's values; the SDK's constants keep them in step with the client.
 export const ChannelLatencyModeEnum = builder.enumType("ChannelLatencyMode", {
   values: Object.values(ChannelLatencyMode),
