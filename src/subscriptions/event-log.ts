@@ -4,7 +4,12 @@ import type { LiveFact, SnapshotStream } from "./live-state.ts";
 /** What travels through the log: relayed IVS events, reconciliation snapshots, channel deletions. */
 export type LogEntry =
   | { type: "event"; event: RelayedEvent; fact?: LiveFact }
-  | { type: "snapshot"; streams: SnapshotStream[]; takenAt: number }
+  | {
+      type: "snapshot";
+      streams: SnapshotStream[];
+      takenAt: number /** The replica that took it. */;
+      origin?: string;
+    }
   | { type: "deleted"; channelArn: string };
 
 export interface LoggedEntry {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { FixedBuffer, Repeater } from "graphql-yoga";
 import { compareIds, type EventLog, type LogEntry, type LoggedEntry } from "./event-log.ts";
 import type { EventKind, RelayedEvent } from "./ivs-event.ts";
@@ -102,7 +103,7 @@ export class LiveHub {
     const takenAt = this.now();
     const streams = await this.options.listLiveStreams();
     const changes = this.applySnapshot(streams, takenAt);
-    await this.options.log.append({ type: "snapshot", streams, takenAt });
+    await this.options.log.append({ type: "snapshot", streams, takenAt, origin: this.replicaId });
     return changes;
   }
 
@@ -206,11 +207,13 @@ export class LiveHub {
 
   private readonly deletionListeners = new Set<(arn: string) => void>();
   private readonly entryObservers = new Set<(entry: LogEntry) => void>();
+  private readonly replicaId = randomUUID();
 
   private onEntry({ id, entry }: LoggedEntry): void {
     try {
       if (entry.type === "snapshot") {
-        this.applySnapshot(entry.streams, entry.takenAt);
+        // This replica applied its own snapshot when it took it; the log brings it back to the others.
+        if (entry.origin !== this.replicaId) this.applySnapshot(entry.streams, entry.takenAt);
       } else if (entry.type === "deleted") {
         const final: LiveUpdate = { ...this.state.get(entry.channelArn), status: "OFFLINE", deleted: true };
         this.state.forget(entry.channelArn);
