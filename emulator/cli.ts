@@ -131,6 +131,12 @@ export const KNOBS = [
     help: "delivery attempts per event (default 8)",
   },
   {
+    flag: "cloudtrail-events",
+    env: "IVS_EMULATOR_CLOUDTRAIL_EVENTS",
+    kind: "bool",
+    help: "emit AWS API Call via CloudTrail events for successful writes (default true)",
+  },
+  {
     flag: "recording-end-delay-scale",
     env: "IVS_EMULATOR_RECORDING_END_DELAY_SCALE",
     kind: "float",
@@ -230,6 +236,7 @@ export function optionsFromCli(
   if (got.seed !== undefined) options.seed = got.seed as number;
   const events = eventOptions(got);
   if (events) options.events = events;
+  if (got["cloudtrail-events"] !== undefined) options.cloudTrailEvents = got["cloudtrail-events"] as boolean;
   if (got["recording-end-delay-scale"] !== undefined)
     options.broadcasts = { recordingEndDelayScale: got["recording-end-delay-scale"] as number };
   const limits: NonNullable<EmulatorOptions["limits"]> = {};

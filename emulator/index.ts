@@ -1,10 +1,12 @@
 import type { Server } from "node:http";
+import { MODEL } from "../model/ivs-model.generated.ts";
 import { broadcastRoutes } from "./broadcast/routes.ts";
 import { BroadcastSimulator, type SimulatorOptions } from "./broadcast/simulator.ts";
 import { createControlHandler } from "./control/router.ts";
 import { coreRoutes } from "./control/routes.ts";
 import { RequestCounters } from "./counters.ts";
 import { EventBus } from "./events/bus.ts";
+import { CloudTrail } from "./events/cloudtrail.ts";
 import { EventDelivery } from "./events/delivery.ts";
 import type { DeliveryOptions } from "./events/delivery-options.ts";
 import { eventRoutes } from "./events/routes.ts";
@@ -39,6 +41,8 @@ export interface EmulatorOptions {
   seed?: number;
   /** EventBridge-style delivery to HTTP targets. Default no targets, no faults, 8 attempts, seed = `seed`. */
   events?: DeliveryOptions;
+  /** "AWS API Call via CloudTrail" events for every successful write; switchable at runtime. Default true. */
+  cloudTrailEvents?: boolean;
   /** Broadcast simulator knobs. Default Recording End after the full reconnect window, 15000 viewers. */
   broadcasts?: Partial<SimulatorOptions>;
 }
@@ -54,6 +58,8 @@ export interface Emulator {
   readonly bus: EventBus;
   readonly broadcasts: BroadcastSimulator;
   readonly delivery: EventDelivery;
+  /** The CloudTrail events' switch (`enabled`). */
+  readonly cloudTrail: CloudTrail;
   readonly counters: RequestCounters;
   readonly limiter: RateLimiter;
   setFaults(faults: Partial<ApiFaultOptions>): void;
@@ -78,6 +84,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const bus = new EventBus(ids, now);
   const delivery = new EventDelivery(options.events, options.seed);
   bus.addSink(delivery);
+  const cloudTrail = new CloudTrail(bus, MODEL, ids, options.cloudTrailEvents ?? true);
 
   let saveTimer: NodeJS.Timeout | undefined;
   const persistNow = () => {
@@ -132,12 +139,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       },
     }),
     ...broadcastRoutes(broadcasts),
-    ...eventRoutes(bus, delivery),
+    ...eventRoutes(bus, delivery, cloudTrail),
   ]);
 
   let server: Server | undefined;
   let url = "";
-  const deps = { context, limiter, counters, faults: () => faults, random, onChange, control };
+  const deps = { context, limiter, counters, faults: () => faults, random, onChange, cloudTrail, control };
 
   return {
     get url() {
@@ -150,6 +157,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     bus,
     broadcasts,
     delivery,
+    cloudTrail,
     counters,
     limiter,
     setFaults(f) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { MODEL } from "../model/ivs-model.generated.ts";
 import type { RequestCounters } from "./counters.ts";
 import { IvsError, throttled } from "./errors.ts";
+import { type ApiCall, type CloudTrail, callerOf } from "./events/cloudtrail.ts";
 import { type ApiFaultOptions, drawApiFault } from "./faults.ts";
 import type { OperationContext } from "./operations/context.ts";
 import { OPERATIONS } from "./operations/index.ts";
@@ -30,6 +31,8 @@ export interface ApiDeps {
   random: Random;
   /** Called after an operation that may have changed state succeeds (persistence). */
   onChange: () => void;
+  /** Emits the CloudTrail event of each successful write. */
+  cloudTrail: CloudTrail;
   /** Handles `/_emulator/...`; returns false when it does not own the path. */
   control: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
@@ -78,15 +81,39 @@ export async function handleApiRequest(
     const handler = OPERATIONS[operation];
     if (!handler)
       throw new IvsError("InternalServerException", `${operation} is not implemented by the emulator`);
+    const write = !READ_ONLY.test(operation);
+    // Copied before the handler, which may keep or change parts of its input: the record shows the request.
+    const requested = write ? structuredClone(input) : undefined;
     const output = await handler(input, context);
-    if (!READ_ONLY.test(operation)) deps.onChange();
+    const at = context.now();
+    if (write) deps.onChange();
     deps.counters.record(operation, route.def.status);
     writeOutput(res, requestId, route.def.status, output);
+    // After the state change and in the same tick as the answer, so the event is logged before the caller
+    // sees the response and a consumer refetching on it reads the new state.
+    if (requested)
+      recordCall(deps.cloudTrail, {
+        operation,
+        input: requested,
+        output,
+        requestId,
+        caller: callerOf(req, url),
+        at,
+      });
   } catch (error) {
     const ivsError = toIvsError(error);
     if (!(error instanceof IvsError)) console.error(`[ivs-emulator] ${operation} failed:`, error);
     deps.counters.record(operation, ivsError.status, ivsError.type);
     writeError(res, requestId, ivsError);
+  }
+}
+
+/** A failure to build the record must not turn a served write into an error. */
+function recordCall(cloudTrail: CloudTrail, call: ApiCall): void {
+  try {
+    cloudTrail.record(call);
+  } catch (error) {
+    console.error(`[ivs-emulator] CloudTrail event for ${call.operation} failed:`, error);
   }
 }
 

@@ -40,7 +40,13 @@ export class EventBus {
     this.sinks.push(sink);
   }
 
-  emit(detailType: string, resources: string[], detail: Record<string, unknown>): IvsEvent {
+  /** Emits an event stamped `at` (default: now on the emulator clock). */
+  emit(
+    detailType: string,
+    resources: string[],
+    detail: Record<string, unknown>,
+    at: Date = this.now(),
+  ): IvsEvent {
     const event: IvsEvent = {
       version: "0",
       id: this.ids.eventId(),
@@ -48,7 +54,7 @@ export class EventBus {
       source: "aws.ivs",
       account: this.ids.account,
       // EventBridge times have second precision.
-      time: `${this.now().toISOString().slice(0, 19)}Z`,
+      time: `${at.toISOString().slice(0, 19)}Z`,
       region: this.ids.region,
       resources,
       detail,

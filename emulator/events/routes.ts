@@ -1,5 +1,6 @@
 import { ControlError, type ControlRoute } from "../control/router.ts";
 import type { EventBus } from "./bus.ts";
+import type { CloudTrail } from "./cloudtrail.ts";
 import type { EventDelivery } from "./delivery.ts";
 import { DeliveryConfigError, type EventTarget } from "./delivery-options.ts";
 
@@ -24,8 +25,8 @@ function sinceOf(raw: string | null): number | undefined {
   return t;
 }
 
-/** The event log, delivery targets, delivery faults and delivery stats (README, "Events"). */
-export function eventRoutes(bus: EventBus, delivery: EventDelivery): ControlRoute[] {
+/** The event log, delivery targets, delivery faults, delivery stats and the CloudTrail switch (README, "Events"). */
+export function eventRoutes(bus: EventBus, delivery: EventDelivery, cloudTrail: CloudTrail): ControlRoute[] {
   return [
     {
       method: "GET",
@@ -90,6 +91,18 @@ export function eventRoutes(bus: EventBus, delivery: EventDelivery): ControlRout
         const idle = await Promise.race([delivery.flush().then(() => true), limit]);
         clearTimeout(timer);
         return { idle, ...delivery.stats() };
+      },
+    },
+    { method: "GET", path: "/cloudtrail", handle: () => ({ enabled: cloudTrail.enabled }) },
+    {
+      method: "PUT",
+      path: "/cloudtrail",
+      handle: ({ body }) => {
+        const unknown = Object.keys(body).filter((k) => k !== "enabled");
+        if (unknown.length > 0) throw new ControlError(400, `unknown member(s): ${unknown.join(", ")}`);
+        if (typeof body.enabled !== "boolean") throw new ControlError(400, "enabled must be a boolean");
+        cloudTrail.enabled = body.enabled;
+        return { enabled: cloudTrail.enabled };
       },
     },
   ];

@@ -1,6 +1,8 @@
 import { CreateChannelCommand, CreateRecordingConfigurationCommand } from "@aws-sdk/client-ivs";
 import { afterEach, describe, expect, it } from "vitest";
 import { DETAIL_TYPES } from "../../emulator/events/bus.ts";
+import { CLOUDTRAIL_DETAIL_TYPE } from "../../emulator/events/cloudtrail.ts";
+import type { IvsEvent } from "../../emulator/index.ts";
 import { type EventSink, type Responder, startEventSink } from "./event-sink.ts";
 import { ACCOUNT, REGION } from "./expect-ivs.ts";
 import { useEmulator } from "./harness.ts";
@@ -36,6 +38,12 @@ afterEach(async () => {
 
 const channelArn = "arn:aws:ivs:us-west-2:123456789012:channel/deliveryTest1";
 
+/** CloudTrail events apart from IVS's own. */
+const partition = (events: IvsEvent[]) => {
+  const trail = events.filter((e) => e["detail-type"] === CLOUDTRAIL_DETAIL_TYPE);
+  return [trail, events.filter((e) => !trail.includes(e))] as const;
+};
+
 /** N health events straight onto the bus; each carries its index so arrival order can be compared. */
 function emit(n: number): string[] {
   return Array.from(
@@ -63,7 +71,10 @@ describe("delivery to an HTTP target", () => {
     h.emulator.broadcasts.end(arn);
     await h.emulator.delivery.idle();
 
-    const got = s.delivered();
+    // The two writes' CloudTrail events come first; this test is about the broadcast's IVS events.
+    const [trail, got] = partition(s.delivered());
+    expect(trail.map((e) => e.detail.eventName)).toEqual(["CreateRecordingConfiguration", "CreateChannel"]);
+    const requests = s.requests.filter((r) => r.event["detail-type"] !== CLOUDTRAIL_DETAIL_TYPE);
     expect(got.map((e) => e.detail.event_name ?? e.detail.recording_status)).toEqual([
       "Session Created",
       "Stream Start",
@@ -72,9 +83,9 @@ describe("delivery to an HTTP target", () => {
       "Stream End",
       "Recording End",
     ]);
-    expect(s.requests).toHaveLength(6);
+    expect(s.requests).toHaveLength(8);
     expect(new Set(got.map((e) => e.id)).size).toBe(6);
-    for (const r of s.requests) {
+    for (const r of requests) {
       expect(r.method).toBe("POST");
       expect(r.headers["content-type"]).toMatch(/^application\/json/);
       expect(r.headers["x-ivs-webhook-key"]).toBe("s3cret");
