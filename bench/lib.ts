@@ -11,58 +11,155 @@ export function percentile(values: number[], p: number): number {
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Children a benchmark started; killed when the benchmark process exits, however it exits. */
+const children = new Set<ChildProcess>();
+/** Synchronous clean-ups (e.g. removing a worktree) run when the process exits. */
+const exitTasks = new Set<() => void>();
+let exitHooked = false;
+
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once("exit", () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    for (const task of exitTasks)
+      try {
+        task();
+      } catch {}
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.once(signal, () => {
+      for (const c of children) c.kill("SIGTERM");
+      // Asynchronous clean-ups (Redis keys) get a few seconds; the exit handler then kills what is left.
+      const tasks = [...signalTasks].map((task) => task().catch(() => {}));
+      void Promise.race([Promise.all(tasks), sleep(3000)]).then(() => process.exit(130));
+    });
+}
+
+/** Asynchronous clean-ups run on SIGINT/SIGTERM/SIGHUP before exiting (at most 3 s). */
+const signalTasks = new Set<() => Promise<unknown>>();
+
+/** Runs `task` if this process is interrupted by a signal; the returned function cancels it. */
+export function onSignal(task: () => Promise<unknown>): () => void {
+  signalTasks.add(task);
+  hookExit();
+  return () => signalTasks.delete(task);
+}
+
+/** Registers `child` to be killed if this process exits (normally, by an error or by SIGINT/SIGTERM). */
+export function killOnExit(child: ChildProcess): void {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  hookExit();
+}
+
+/** Runs `task` (synchronous) when this process exits, unless the returned function cancels it first. */
+export function onExit(task: () => void): () => void {
+  exitTasks.add(task);
+  hookExit();
+  return () => exitTasks.delete(task);
+}
+
+/** SIGTERM, then SIGKILL if the child is still there after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 export interface GatewayProcess {
   url: string;
   emulatorUrl?: string;
   /** The bearer token a gateway without auth configuration minted (development mode), if it did. */
   devToken?: string;
   child: ChildProcess;
+  /** `performance.now()` just before the process was spawned. */
+  spawnedAt: number;
+  /** `performance.now()` when its URL was printed (it listens). */
+  listeningAt: number;
   stop(): Promise<void>;
   /** A Prometheus sample of the gateway process, e.g. `process_resident_memory_bytes`. */
   metric(name: string): Promise<number>;
+  /** The whole /metrics text. */
+  metricsText(): Promise<string>;
+  /** The last lines it wrote to stdout and stderr, for error messages. */
+  output(): string;
+}
+
+export interface GatewayProcessOptions {
+  /** Source tree to run `src/main.ts` from (a worktree of another commit). Default: the current directory. */
+  cwd?: string;
+  /** How long to wait for the URL to be printed. Default 30 s. */
+  startTimeoutMs?: number;
+}
+
+/** One sample from a Prometheus text exposition; `name` may carry labels (`a{kind="x"}`). NaN if absent. */
+export function metricFrom(text: string, name: string): number {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const labels = name.includes("{") ? "" : "(?:\\{[^}]*\\})?";
+  const m = new RegExp(`^${escaped}${labels} ([0-9.e+-]+|NaN)$`, "m").exec(text);
+  return m?.[1] ? Number(m[1]) : Number.NaN;
 }
 
 /** Starts `npm start` (tsx src/main.ts) in a child process and waits for its URLs. */
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  options: GatewayProcessOptions = {},
+): Promise<GatewayProcess> {
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     env: { ...process.env, LOG_LEVEL: "warn", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
+  killOnExit(child);
   let out = "";
-  child.stderr?.on("data", () => {});
+  let err = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    err = (err + chunk.toString()).slice(-4000);
+  });
+  const output = () => `${out.slice(-4000)}${err ? `\n[stderr] ${err}` : ""}`;
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`gateway did not start within ${options.startTimeoutMs ?? 30_000} ms: ${output()}`));
+    }, options.startTimeoutMs ?? 30_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
+      if (out.length > 64_000) out = out.slice(-16_000);
       const m = /GraphQL and GraphiQL: (http:\/\/\S+)\/graphql/.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
         resolve(m[1]);
       }
     });
-    child.once("exit", (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code}: ${output()}`));
+    });
   });
+  const listeningAt = performance.now();
   await new Promise((r) => setTimeout(r, 100));
   const emulatorUrl = /IVS emulator:\s+(http:\/\/\S+)/.exec(out)?.[1];
   const devToken = /Dev token[^:]*:\s+(\S+)/.exec(out)?.[1];
+  const metricsText = async () => (await fetch(`${url}/metrics`)).text();
   return {
     url,
     ...(emulatorUrl ? { emulatorUrl } : {}),
     ...(devToken ? { devToken } : {}),
     child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
+    spawnedAt,
+    listeningAt,
+    stop: () => stopChild(child),
+    metricsText,
     async metric(name) {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      const labels = name.includes("{") ? "" : "(?:\\{[^}]*\\})?";
-      const m = new RegExp(`^${escaped}${labels} ([0-9.e+-]+)$`, "m").exec(text);
-      return m?.[1] ? Number(m[1]) : Number.NaN;
+      return metricFrom(await metricsText(), name);
     },
+    output,
   };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

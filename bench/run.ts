@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: runs the benchmarks and prints their tables (copied into BENCHMARKS.md).
- * `npm run bench -- live` or `-- dashboard` runs one; sizes can be cut with BENCH_QUICK=1.
+ * `npm run bench -- live`, `-- dashboard` or `-- read-path` runs one; sizes can be cut with BENCH_QUICK=1.
+ * read-path's knobs (BENCH_SIZES, BENCH_CLIENTS, BENCH_PHASE_S, BENCH_WAIT_KEYS, …): bench/read-path.ts.
  */
 import { cpus, totalmem } from "node:os";
 import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
 import { printLiveResults, runLiveBench } from "./live-subscribers.ts";
+import { printReadPathResults, runReadPathBench, settingsFromEnv } from "./read-path.ts";
 
 const which = process.argv[2] ?? "all";
 const quick = process.env.BENCH_QUICK === "1";
@@ -31,6 +33,12 @@ if (which === "all" || which === "dashboard") {
   for (const mode of ["cached", "naive"] as const)
     for (const n of sizes) results.push(await runDashboardBench(mode, n, seconds));
   console.log(printDashboardResults(results));
+  console.log("");
+}
+
+if (which === "all" || which === "read-path") {
+  console.log("## Read path: the previous design (TTL cache) and the mirror, side by side\n");
+  console.log(printReadPathResults(await runReadPathBench(settingsFromEnv())));
   console.log("");
 }
 process.exit(0);
