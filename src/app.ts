@@ -4,8 +4,9 @@ import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } fro
 import type { Principal } from "./auth/principal.ts";
 import type { GatewaySecurity } from "./auth/security.ts";
 import type { GatewayContext } from "./context.ts";
-import { createIvsReads, type IvsReads } from "./ivs/reads.ts";
 import { createLoaders } from "./loaders/index.ts";
+import { sharedLiveStreams } from "./loaders/stream.ts";
+import type { Mirror } from "./mirror/mirror.ts";
 import { maskGatewayErrors } from "./plugins/mask-errors.ts";
 import { useAuthentication } from "./plugins/use-authentication.ts";
 import { useIvsScope } from "./plugins/use-ivs-scope.ts";
@@ -17,8 +18,8 @@ export interface GatewayAppOptions {
   ivs: IvsClient;
   /** Live status and relayed events (src/subscriptions); started by the caller. */
   live: LiveHub;
-  /** Process-wide IVS reads (cache, coalescing; src/ivs/reads.ts). Default a pass-through over `ivs`. */
-  reads?: IvsReads;
+  /** The copy of the IVS account every read is answered from (src/mirror); started by the caller. */
+  mirror: Mirror;
   /** How long one operation's IVS calls may wait for the request budget, in all. Default 10 s. */
   ivsDeadlineMs?: number;
   /** Authentication, limits and playback-token signing (src/auth). Required: there is no open default. */
@@ -36,7 +37,8 @@ export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayCon
 /** The GraphQL application: schema, per-request context with fresh loaders. No port is opened here. */
 export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
   const { security } = options;
-  const reads = options.reads ?? createIvsReads({ ivs: options.ivs });
+  const { mirror } = options;
+  const liveStreams = sharedLiveStreams(options.ivs);
   const auth = useAuthentication({
     authenticator: security.authenticator,
     ...(security.rateLimit ? { rateLimit: security.rateLimit } : {}),
@@ -59,8 +61,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
     ...(options.logging !== undefined ? { logging: options.logging } : {}),
     context: (initial): GatewayContext => ({
       ivs: options.ivs,
-      reads,
-      loaders: createLoaders(options.ivs, reads, options.live),
+      mirror,
+      loaders: createLoaders(mirror, options.live, liveStreams),
       live: options.live,
       principal: auth.principalOf(initial as { request?: Request; principal?: Principal }),
       ...(security.playbackTokens ? { playbackTokens: security.playbackTokens } : {}),

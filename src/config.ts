@@ -12,14 +12,7 @@ import {
   parseLimitsConfig,
   parsePlaybackConfig,
 } from "./auth/config.ts";
-import {
-  type BudgetConfig,
-  type CacheConfig,
-  type CoalesceConfig,
-  parseBudgetConfig,
-  parseCacheConfig,
-  parseCoalesceConfig,
-} from "./ivs/config.ts";
+import { type BudgetConfig, type MirrorConfig, parseBudgetConfig, parseMirrorConfig } from "./ivs/config.ts";
 
 export type Env = Record<string, string | undefined>;
 
@@ -82,10 +75,8 @@ export interface GatewayConfig {
   redisKeyPrefix: string;
   /** The request budget every IVS call takes from, per operation (shared through Redis when set). */
   budget: BudgetConfig;
-  /** Cache of configuration-like IVS data (in Redis when set). */
-  cache: CacheConfig;
-  /** Sharing of IVS calls among concurrent requests. */
-  coalesce: CoalesceConfig;
+  /** The mirror of the IVS account reads are answered from (shared through Redis when set). */
+  mirror: MirrorConfig;
   /** Who may call the gateway (src/auth). */
   auth: AuthConfig;
   /** What one caller may cost: query shape, body size, rate. */
@@ -264,30 +255,43 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     default: "10000",
     meaning: "how long one operation's IVS calls may wait for budget and 429 retries before THROTTLED",
   },
-  { name: "CACHE_ENABLED", default: "true", meaning: "cache channels, keys, configurations and lists" },
-  { name: "CACHE_TTL_MS", default: "5000", meaning: "how long a cached value is fresh (100–3600000)" },
   {
-    name: "CACHE_STALE_MS",
-    default: "30000",
-    meaning: "how long past its TTL a value is served while refreshed in the background (0 = never)",
+    name: "MIRROR_RESYNC_INTERVAL_MS",
+    default: "300000",
+    meaning:
+      "how often the mirror lists channels (with their details) and configurations again, repairing what events missed (10000–86400000)",
   },
-  { name: "CACHE_MAX_ENTRIES", default: "10000", meaning: "entries of the in-memory LRU cache" },
   {
-    name: "CACHE_SECRET_KEY",
+    name: "MIRROR_CHANNEL_RESYNC_INTERVAL_MS",
+    default: "3600000",
+    meaning:
+      "how often each channel's key list and session list are taken again, spread over the period (60000–604800000)",
+  },
+  {
+    name: "MIRROR_SECRET_KEY",
     default: "—",
-    meaning: "base64 32-byte key sealing secrets cached in Redis (AES-256-GCM); unset = kept in memory",
-  },
-  {
-    name: "COALESCE_ENABLED",
-    default: "true",
-    meaning: "share IVS calls among concurrent requests (batches, identical calls once)",
+    meaning:
+      "base64 32-byte key sealing the secrets the mirror keeps in Redis (AES-256-GCM); unset = secrets stay in each process",
   },
   {
     name: "COALESCE_WINDOW_MS",
     default: "5",
-    meaning: "how long a BatchGetChannel/BatchGetStreamKey batch waits for other requests' ARNs",
+    meaning: "how long a lookup of something the mirror lacks waits for other requests' ARNs (BatchGetChannel/BatchGetStreamKey)",
   },
 ];
+
+/**
+ * Variables earlier versions read, and what replaced them: set, they would silently do nothing, so
+ * they stop the gateway with the way forward instead.
+ */
+const REMOVED_VARIABLES: Record<string, string> = {
+  CACHE_ENABLED: "reads come from a mirror of the account now (README, IVS quotas); remove it",
+  CACHE_TTL_MS: "the mirror is kept true by events and MIRROR_RESYNC_INTERVAL_MS; remove it",
+  CACHE_STALE_MS: "the mirror is kept true by events and MIRROR_RESYNC_INTERVAL_MS; remove it",
+  CACHE_MAX_ENTRIES: "the mirror holds the whole account; remove it",
+  CACHE_SECRET_KEY: "renamed MIRROR_SECRET_KEY",
+  COALESCE_ENABLED: "lookups of what the mirror lacks are always shared; remove it",
+};
 
 /** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env): GatewayConfig {
@@ -296,6 +300,9 @@ export function loadConfig(env: Env): GatewayConfig {
     const value = env[name]?.trim();
     return value === "" ? undefined : value;
   };
+
+  for (const [name, instead] of Object.entries(REMOVED_VARIABLES))
+    if (read(name) !== undefined) throw new ConfigError(name, `is no longer read: ${instead}`);
 
   const backendRaw = read("IVS_ENDPOINT") ?? "embedded";
   const { backend, endpoint } = parseBackend(backendRaw);
@@ -373,16 +380,11 @@ export function loadConfig(env: Env): GatewayConfig {
       rates: read("IVS_RATES"),
       deadlineMs: read("IVS_QUEUE_DEADLINE_MS"),
     }),
-    cache: parseCacheConfig({
-      enabled: read("CACHE_ENABLED"),
-      ttlMs: read("CACHE_TTL_MS"),
-      staleMs: read("CACHE_STALE_MS"),
-      maxEntries: read("CACHE_MAX_ENTRIES"),
-      secretKey: read("CACHE_SECRET_KEY"),
-    }),
-    coalesce: parseCoalesceConfig({
-      enabled: read("COALESCE_ENABLED"),
+    mirror: parseMirrorConfig({
+      resyncMs: read("MIRROR_RESYNC_INTERVAL_MS"),
+      channelResyncMs: read("MIRROR_CHANNEL_RESYNC_INTERVAL_MS"),
       windowMs: read("COALESCE_WINDOW_MS"),
+      secretKey: read("MIRROR_SECRET_KEY"),
     }),
   };
   if (embedded)
@@ -414,8 +416,7 @@ export function describeConfig(config: GatewayConfig): Record<string, unknown> {
     limits: config.limits,
     playbackTokens: config.playback ? "on" : "off",
     budget: config.budget,
-    cache: { ...config.cache, secretKey: config.cache.secretKey ? "***" : undefined },
-    coalesce: config.coalesce,
+    mirror: { ...config.mirror, secretKey: config.mirror.secretKey ? "***" : undefined },
   };
 }
 

@@ -15,8 +15,18 @@ export interface GatewayMetrics {
   ivsBudgetWait: Histogram<"operation" | "priority">;
   /** IVS calls refused at their deadline, by cause: no budget slot in time, or IVS kept throttling. */
   ivsBudgetRefused: Counter<"operation" | "priority" | "cause">;
-  /** Cache lookups of IVS data by kind and outcome (hit, stale, miss). */
-  cacheLookups: Counter<"kind" | "outcome">;
+  /** Reads of the mirror by kind and outcome (hit: answered from it; miss: IVS asked; absent: known missing). */
+  mirrorReads: Counter<"kind" | "outcome">;
+  /** Mirrored resources by kind, sampled at scrape time. */
+  mirrorResources: Gauge<"kind">;
+  /** 1 once a kind is completely mirrored (channel: with details; stream-key, stream-session: per channel lists). */
+  mirrorSynced: Gauge<"kind">;
+  /** Age of the least recently confirmed entry of each kind: what the mirror can be behind by at most. */
+  mirrorOldestAge: Gauge<"kind">;
+  /** Start-up crawl progress: channels with details, key lists and session lists done, of the total. */
+  mirrorCrawl: Gauge<"part" | "state">;
+  /** 1 on the replica that runs the sync loop. */
+  mirrorLeader: Gauge;
   /** Requests to POST /events by outcome: relayed, duplicate, ignored, malformed, unauthorized, unsupported, too_large, bad_json. */
   eventsIngested: Counter<"outcome">;
   /** Open subscriptions and sockets, sampled at scrape time. */
@@ -80,10 +90,39 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       labelNames: ["operation", "priority", "cause"],
       registers,
     }),
-    cacheLookups: new Counter({
-      name: `${prefix}ivs_cache_lookups_total`,
-      help: "Cache lookups of IVS data by kind and outcome (hit, stale, miss)",
+    mirrorReads: new Counter({
+      name: `${prefix}ivs_mirror_reads_total`,
+      help: "Reads of the mirror by kind and outcome (hit: answered from it; miss: IVS was asked; absent: known not to exist)",
       labelNames: ["kind", "outcome"],
+      registers,
+    }),
+    mirrorResources: new Gauge({
+      name: `${prefix}ivs_mirror_resources`,
+      help: "Resources the mirror holds, by kind",
+      labelNames: ["kind"],
+      registers,
+    }),
+    mirrorSynced: new Gauge({
+      name: `${prefix}ivs_mirror_synced`,
+      help: "1 once a kind is completely mirrored (channel: listed with details; stream-key and stream-session: every channel's list)",
+      labelNames: ["kind"],
+      registers,
+    }),
+    mirrorOldestAge: new Gauge({
+      name: `${prefix}ivs_mirror_oldest_age_seconds`,
+      help: "Seconds since IVS last confirmed the least recently confirmed entry of each kind",
+      labelNames: ["kind"],
+      registers,
+    }),
+    mirrorCrawl: new Gauge({
+      name: `${prefix}ivs_mirror_crawl`,
+      help: "Mirror crawl progress: done and total per part (channel-details, key-lists, session-lists)",
+      labelNames: ["part", "state"],
+      registers,
+    }),
+    mirrorLeader: new Gauge({
+      name: `${prefix}ivs_mirror_leader`,
+      help: "1 on the replica that runs the mirror's sync loop",
       registers,
     }),
     eventsIngested: new Counter({

@@ -10,6 +10,7 @@ import { type SecuritySetup, setUpSecurity } from "./auth/setup.ts";
 import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
 import { type DemoBroadcaster, type DemoSummary, seedDemoData } from "./demo/seed.ts";
 import { type IvsRuntime, startIvsRuntime } from "./ivs/runtime.ts";
+import { type MirrorRuntime, type MirrorStatus, startMirror } from "./mirror/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
 import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
@@ -54,6 +55,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
   let emulator: Emulator | undefined;
   let ivs: IvsClient | undefined;
   let ivsRuntime: IvsRuntime | undefined;
+  let mirror: MirrorRuntime | undefined;
   let yoga: GatewayYoga | undefined;
   let server: Server | undefined;
   let live: LiveEvents | undefined;
@@ -77,6 +79,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           ingest: Boolean(ingestKey),
         }
       : undefined,
+    mirror: mirror ? mirrorHealth(mirror.status()) : undefined,
   });
 
   // Embedded mode wires the emulator's event delivery to our own ingest, so it needs a key even if none is set.
@@ -97,6 +100,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       metrics.subscribers.set({ kind: "channel_status" }, counts?.channelSubscriptions ?? 0);
       metrics.subscribers.set({ kind: "events" }, counts?.events ?? 0);
       metrics.subscribers.set({ kind: "websocket" }, ws?.connections() ?? 0);
+      if (mirror) sampleMirror(metrics, mirror.status());
       res.writeHead(200, { "content-type": metrics.registry.contentType });
       return void res.end(await metrics.registry.metrics());
     }
@@ -119,6 +123,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     yoga = undefined;
     await security?.stop();
     security = undefined;
+    await mirror?.stop();
+    mirror = undefined;
     await live?.stop();
     live = undefined;
     await ivsRuntime?.stop();
@@ -168,7 +174,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           await emulator.start();
           logger.info({ url: emulator.url, region: emulator.region }, "embedded IVS emulator started");
         }
-        // The budgeted client, and the cache and coalescing over it (src/ivs/runtime.ts).
+        // The budgeted client (src/ivs/runtime.ts).
         ivsRuntime = await startIvsRuntime(config, { endpoint: emulator?.url, metrics, logger });
         ivs = ivsRuntime.ivs;
         await checkRegion(ivs);
@@ -179,6 +185,24 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           logger.warn(
             "EVENTS_API_KEY is not set: POST /events is off, live status comes from reconciliation only",
           );
+        // The copy of the account every read is answered from: loaded from Redis, or crawled (src/mirror).
+        const runtime = ivsRuntime;
+        mirror = await startMirror({
+          ivs,
+          budget: runtime.budget,
+          settings: config.mirror,
+          ...(runtime.redis
+            ? {
+                redis: {
+                  commands: runtime.redis,
+                  connect: () => runtime.connectRedis(),
+                  prefix: config.redisKeyPrefix,
+                },
+              }
+            : {}),
+          logger,
+          onLookup: (kind, outcome) => metrics.mirrorReads.inc({ kind, outcome }),
+        });
         live = await createLiveEvents({
           ivs,
           ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
@@ -190,12 +214,14 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           onIngest: (outcome) => metrics.eventsIngested.inc({ outcome }),
           onError: (err, where) => logger.warn({ err, where }, "live events"),
         });
+        mirror.watch(live.hub);
         await live.start();
-        ivsRuntime.watch(live.hub);
+        await mirror.replay(live.log);
+        await mirror.start();
         yoga = createGatewayApp({
           ivs,
           live: live.hub,
-          reads: ivsRuntime.reads,
+          mirror: mirror.mirror,
           ivsDeadlineMs: config.budget.deadlineMs,
           security: security.security,
           logging: yogaLogger(logger),
@@ -264,6 +290,35 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
       resolve(server.address() as AddressInfo);
     });
   });
+}
+
+/** What /health says of the mirror: synced kinds, sizes and staleness. */
+function mirrorHealth(status: MirrorStatus) {
+  return {
+    leader: status.leader,
+    synced: status.synced,
+    resources: status.resources,
+    oldestAgeSeconds: Object.fromEntries(
+      Object.entries(status.oldestAgeSeconds).map(([kind, s]) => [kind, Math.round(s)]),
+    ),
+  };
+}
+
+function sampleMirror(metrics: GatewayMetrics, status: MirrorStatus): void {
+  for (const [kind, synced] of Object.entries(status.synced)) metrics.mirrorSynced.set({ kind }, synced ? 1 : 0);
+  for (const [kind, n] of Object.entries(status.resources)) metrics.mirrorResources.set({ kind }, n);
+  for (const [kind, s] of Object.entries(status.oldestAgeSeconds)) metrics.mirrorOldestAge.set({ kind }, s);
+  const { channels, keyLists, sessionLists } = status.progress;
+  const parts = {
+    "channel-details": { done: channels.detailed, total: channels.total },
+    "key-lists": keyLists,
+    "session-lists": sessionLists,
+  };
+  for (const [part, p] of Object.entries(parts)) {
+    metrics.mirrorCrawl.set({ part, state: "done" }, p.done);
+    metrics.mirrorCrawl.set({ part, state: "total" }, p.total);
+  }
+  metrics.mirrorLeader.set(status.leader ? 1 : 0);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -24,8 +24,10 @@ export function useBudget(client: IvsClient, budget: RequestBudget): void {
       const scope = currentScope();
       const priority = scope?.priority ?? "interactive";
       const deadline = budget.deadlineOf(scope);
+      const prepaid = scope?.prepaid?.operation === operation && !scope.prepaid.used;
+      if (prepaid && scope?.prepaid) scope.prepaid.used = true;
       for (let attempt = 0; ; attempt++) {
-        await budget.acquire(operation, args.input, priority, deadline);
+        if (attempt > 0 || !prepaid) await budget.acquire(operation, args.input, priority, deadline);
         try {
           return await next(args);
         } catch (error) {

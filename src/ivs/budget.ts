@@ -53,7 +53,8 @@ export function memoryBudgetStore(now: () => number = () => performance.now()): 
   return {
     async take(key, pace, headroomMs) {
       const t = now();
-      const tat = tats.get(key) ?? t;
+      // An idle key has its whole burst free, headroom included (else background work would never start).
+      const tat = tats.get(key) ?? t - headroomMs;
       const freeAt = tat - pace.toleranceMs + headroomMs;
       if (freeAt > t) return { granted: false, waitMs: freeAt - t };
       tats.set(key, Math.max(tat, t) + pace.intervalMs);

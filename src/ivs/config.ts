@@ -1,4 +1,4 @@
-import { bool, ConfigError, int } from "../config.ts";
+import { ConfigError, int } from "../config.ts";
 import { IVS_RATES } from "./rates.ts";
 
 export interface BudgetConfig {
@@ -10,21 +10,16 @@ export interface BudgetConfig {
   deadlineMs: number;
 }
 
-export interface CacheConfig {
-  enabled: boolean;
-  ttlMs: number;
-  /** How long past the TTL a value is still served while it is refreshed (0 = never). */
-  staleMs: number;
-  /** Bound of the in-memory LRU. */
-  maxEntries: number;
-  /** AES-256-GCM key sealing secrets cached in Redis; without it secrets stay in memory. A secret. */
-  secretKey?: Buffer;
-}
-
-export interface CoalesceConfig {
-  enabled: boolean;
-  /** How long a batch waits for other requests' keys. */
+/** The mirror of the account every read is answered from (src/mirror). */
+export interface MirrorConfig {
+  /** How often account-level lists (channels and their details, configurations) are taken again. */
+  resyncMs: number;
+  /** How often each channel's key list and session list are taken again. */
+  channelResyncMs: number;
+  /** How long a lookup of something the mirror lacks waits for other requests' ARNs. */
   windowMs: number;
+  /** AES-256-GCM key sealing secrets the mirror keeps in Redis; without it secrets stay in memory. A secret. */
+  secretKey?: Buffer;
 }
 
 type Raw<K extends string> = Record<K, string | undefined>;
@@ -38,15 +33,20 @@ export function parseBudgetConfig(raw: Raw<"share" | "rates" | "deadlineMs">): B
   };
 }
 
-/** CACHE_ENABLED, CACHE_TTL_MS, CACHE_STALE_MS, CACHE_MAX_ENTRIES, CACHE_SECRET_KEY. */
-export function parseCacheConfig(
-  raw: Raw<"enabled" | "ttlMs" | "staleMs" | "maxEntries" | "secretKey">,
-): CacheConfig {
-  const config: CacheConfig = {
-    enabled: bool("CACHE_ENABLED", raw.enabled, true),
-    ttlMs: int("CACHE_TTL_MS", raw.ttlMs, 5000, 100, 3_600_000),
-    staleMs: int("CACHE_STALE_MS", raw.staleMs, 30_000, 0, 3_600_000),
-    maxEntries: int("CACHE_MAX_ENTRIES", raw.maxEntries, 10_000, 100, 10_000_000),
+/** MIRROR_RESYNC_INTERVAL_MS, MIRROR_CHANNEL_RESYNC_INTERVAL_MS, COALESCE_WINDOW_MS, MIRROR_SECRET_KEY. */
+export function parseMirrorConfig(
+  raw: Raw<"resyncMs" | "channelResyncMs" | "windowMs" | "secretKey">,
+): MirrorConfig {
+  const config: MirrorConfig = {
+    resyncMs: int("MIRROR_RESYNC_INTERVAL_MS", raw.resyncMs, 300_000, 10_000, 86_400_000),
+    channelResyncMs: int(
+      "MIRROR_CHANNEL_RESYNC_INTERVAL_MS",
+      raw.channelResyncMs,
+      3_600_000,
+      60_000,
+      7 * 86_400_000,
+    ),
+    windowMs: int("COALESCE_WINDOW_MS", raw.windowMs, 5, 0, 1000),
   };
   if (raw.secretKey !== undefined) {
     const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw.secretKey)
@@ -54,20 +54,12 @@ export function parseCacheConfig(
       : undefined;
     if (key?.length !== 32)
       throw new ConfigError(
-        "CACHE_SECRET_KEY",
+        "MIRROR_SECRET_KEY",
         "must be 32 random bytes in base64 (openssl rand -base64 32)",
       );
     config.secretKey = key;
   }
   return config;
-}
-
-/** COALESCE_ENABLED, COALESCE_WINDOW_MS. */
-export function parseCoalesceConfig(raw: Raw<"enabled" | "windowMs">): CoalesceConfig {
-  return {
-    enabled: bool("COALESCE_ENABLED", raw.enabled, true),
-    windowMs: int("COALESCE_WINDOW_MS", raw.windowMs, 5, 0, 1000),
-  };
 }
 
 function fraction(variable: string, raw: string | undefined, fallback: number, min: number, max: number) {

@@ -13,7 +13,9 @@ const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local interval, tolerance, headroom = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now) or now
+-- An idle (or expired) key has its whole burst free, headroom included.
+local idle = now - headroom
+local tat = tonumber(redis.call('GET', KEYS[1]) or idle) or idle
 local freeAt = tat - tolerance + headroom
 if freeAt > now then return {0, math.ceil(freeAt - now)} end
 local newTat = math.max(tat, now) + interval

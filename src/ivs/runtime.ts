@@ -3,14 +3,9 @@ import { Redis } from "ioredis";
 import type { GatewayConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { GatewayMetrics } from "../metrics.ts";
-import type { LiveHub } from "../subscriptions/live-hub.ts";
 import { memoryBudgetStore, RequestBudget } from "./budget.ts";
-import { IvsCache, memoryCacheStore } from "./cache.ts";
 import { createIvsClient } from "./client.ts";
-import { createIvsReads, type IvsReads } from "./reads.ts";
 import { redisBudgetStore } from "./redis-budget.ts";
-import { redisCacheStore } from "./redis-cache.ts";
-import { createSecretBox } from "./secret-box.ts";
 
 export interface IvsRuntimeOptions {
   /** Overrides `config.ivs.endpoint`; the embedded backend passes the emulator's URL. Default none. */
@@ -21,38 +16,43 @@ export interface IvsRuntimeOptions {
   logger?: Logger;
 }
 
-/** The gateway's side of IVS: the budgeted client and the process-wide reads over it. */
+/** The gateway's side of IVS: the budgeted client, and the Redis connection that shares the budget. */
 export interface IvsRuntime {
   ivs: IvsClient;
-  reads: IvsReads;
-  /** Drops what the hub's events make stale (live streams), on this replica and in Redis. */
-  watch(hub: LiveHub): void;
+  budget: RequestBudget;
+  /** The shared command connection, when REDIS_URL is set. */
+  redis?: Redis;
+  /** Opens another connection to the same Redis (for blocking readers). */
+  connectRedis(): Promise<Redis>;
   stop(): Promise<void>;
 }
 
+/** Connects (failing fast rather than retrying for ever on a gateway that is not starting). */
+async function connect(url: string): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  return redis;
+}
+
 /**
- * Builds the IVS client with its request budget, and the reads (cache, coalescing) over it, from the
- * configuration: in this process's memory, or shared by every replica through Redis when REDIS_URL is set.
+ * Builds the IVS client with its request budget from the configuration: paced in this process, or
+ * across every replica through Redis when REDIS_URL is set.
  */
 export async function startIvsRuntime(
   config: GatewayConfig,
   options: IvsRuntimeOptions = {},
 ): Promise<IvsRuntime> {
   const { metrics, logger } = options;
-  let redis: Redis | undefined;
-  if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    try {
-      await redis.connect();
-    } catch (error) {
-      // ioredis would keep reconnecting, and keep the process alive, for a gateway that is not starting.
-      redis.disconnect();
-      throw error;
-    }
-  }
-  const prefix = config.redisKeyPrefix;
+  const opened: Redis[] = [];
+  const redis = config.redisUrl ? await connect(config.redisUrl) : undefined;
+  if (redis) opened.push(redis);
   const budget = new RequestBudget({
-    store: redis ? redisBudgetStore(redis, prefix) : memoryBudgetStore(),
+    store: redis ? redisBudgetStore(redis, config.redisKeyPrefix) : memoryBudgetStore(),
     share: config.budget.share,
     rates: config.budget.rates,
     deadlineMs: config.budget.deadlineMs,
@@ -65,54 +65,19 @@ export async function startIvsRuntime(
     ...(metrics ? { metrics } : {}),
     ...(logger ? { logger } : {}),
   });
-
-  let cache: IvsCache | undefined;
-  if (config.cache.enabled) {
-    const memory = memoryCacheStore(config.cache.maxEntries);
-    const box = config.cache.secretKey ? createSecretBox(config.cache.secretKey) : undefined;
-    const store = redis ? redisCacheStore({ redis, prefix, ...(box ? { box } : {}) }) : memory;
-    cache = new IvsCache({
-      store,
-      // Secrets reach Redis only sealed; without a key they stay in this process.
-      secretStore: redis && !box ? memory : store,
-      ttlMs: config.cache.ttlMs,
-      staleMs: config.cache.staleMs,
-    });
-  }
-  const reads = createIvsReads({
-    ivs,
-    ...(cache ? { cache } : {}),
-    ...(config.coalesce.enabled ? { coalesce: { windowMs: config.coalesce.windowMs } } : {}),
-    onError: (err, where) => logger?.warn({ err, where }, "IVS reads"),
-    onLookup: (kind, outcome, count) => {
-      if (count > 0) metrics?.cacheLookups.inc({ kind, outcome }, count);
-    },
-  });
-
-  const unwatch: (() => void)[] = [];
   return {
     ivs,
-    reads,
-    watch(hub) {
-      const stale = (work: Promise<void>) =>
-        work.catch((err: unknown) => logger?.warn({ err }, "dropping cached IVS data after an event"));
-      unwatch.push(
-        hub.observe((entry) => {
-          // A stream started, ended or changed health: ListStreams answers are out of date.
-          if (
-            entry.type === "event" &&
-            (entry.event.kind === "STREAM_STATE" || entry.event.kind === "STREAM_HEALTH")
-          )
-            void stale(reads.liveChanged());
-          // deleteChannel on any replica: its cached copy goes on every replica.
-          else if (entry.type === "deleted") void stale(reads.changed(entry.channelArn));
-        }),
-      );
+    budget,
+    ...(redis ? { redis } : {}),
+    async connectRedis() {
+      if (!config.redisUrl) throw new Error("REDIS_URL is not set");
+      const extra = await connect(config.redisUrl);
+      opened.push(extra);
+      return extra;
     },
     async stop() {
-      for (const off of unwatch.splice(0)) off();
       ivs.destroy();
-      redis?.disconnect();
+      for (const r of opened.splice(0)) r.disconnect();
     },
   };
 }

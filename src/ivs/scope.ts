@@ -10,6 +10,11 @@ export interface CallScope {
   priority: Priority;
   /** Epoch ms after which the caller no longer wants the answer; undefined = the budget's default. */
   deadline?: number;
+  /**
+   * A budget slot the caller already took for one call of this operation (src/ivs/batch-fetcher.ts
+   * takes the slot first and fills the batch after): its first attempt does not take another.
+   */
+  prepaid?: { operation: string; used: boolean };
 }
 
 const storage = new AsyncLocalStorage<CallScope>();

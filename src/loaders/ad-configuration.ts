@@ -1,14 +1,14 @@
 import type { AdConfiguration } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
-import type { IvsReads } from "../ivs/reads.ts";
-import { lookupLoader } from "./batch.ts";
+import type { Mirror } from "../mirror/mirror.ts";
+import { mirrorLoader } from "./batch.ts";
 
-/** AdConfiguration by ARN → GetAdConfiguration, shared with concurrent requests (coalescing and cache). */
-export function adConfigurationLoader(reads: IvsReads) {
+/** Ad configurations by ARN from the mirror; what it lacks comes from GetAdConfiguration. */
+export function adConfigurationLoader(mirror: Mirror) {
   // An ARN IVS would reject names no ad configuration: answer null without spending a request on it.
-  return lookupLoader<AdConfiguration>(
-    reads.adConfiguration,
+  return mirrorLoader<AdConfiguration>(
+    (arn) => mirror.full("ad-configuration", arn) as Promise<AdConfiguration | null>,
     (arn) => checkShape(MODEL, "GetAdConfigurationRequest", { arn }).length === 0,
   );
 }

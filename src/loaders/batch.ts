@@ -1,5 +1,4 @@
 import DataLoader from "dataloader";
-import type { Lookup } from "../ivs/coalesce.ts";
 import { fromIvsError, isNotFound } from "../ivs/errors.ts";
 
 /** An IVS failure as the gateway's own error (unknown ones unchanged), for a loader's result. */
@@ -9,28 +8,30 @@ export const asGatewayError = (error: unknown): Error => {
 };
 
 /**
- * A per-request loader over a process-wide lookup (src/ivs/reads.ts), which batches, caches and
- * coalesces across requests; this one keeps a request's answers consistent and deduplicated. A key
- * `valid` refuses (an ARN IVS would reject) is null without a lookup: in a batch, one malformed ARN
- * would fail every key. "Not found" is null; any other failure fails its keys only.
+ * A per-request loader over the mirror (src/mirror), which answers from what it holds and asks IVS
+ * (batched across every request) for the rest; this one keeps a request's answers consistent and
+ * deduplicated. A key `valid` refuses (an ARN IVS would reject) is null without a lookup. "Not found"
+ * is null; any other failure fails its key only.
  */
-export function lookupLoader<T>(lookup: Lookup<T>, valid?: (key: string) => boolean) {
-  return new DataLoader<string, T | null>(async (keys) => {
-    const asked = valid ? keys.filter(valid) : [...keys];
-    const found = await lookup.loadMany(asked);
-    const byKey = new Map(asked.map((key, i) => [key, found[i]]));
-    return keys.map((key) => {
-      const result = byKey.get(key) ?? null;
-      if (!(result instanceof Error)) return result;
-      return isNotFound(result) ? null : asGatewayError(result);
-    });
-  });
+export function mirrorLoader<T>(read: (key: string) => Promise<T | null>, valid?: (key: string) => boolean) {
+  return new DataLoader<string, T | null>(
+    (keys) =>
+      Promise.all(
+        keys.map(async (key) => {
+          if (valid && !valid(key)) return null;
+          try {
+            return await read(key);
+          } catch (error) {
+            return isNotFound(error) ? null : asGatewayError(error);
+          }
+        }),
+      ),
+    // The mirror batches across requests already; waiting here for other keys would only add latency.
+    { batch: false },
+  );
 }
 
-/**
- * A loader that deduplicates single-resource lookups within a request, for lookups not shared
- * across requests; "not found" resolves to null.
- */
+/** A loader that deduplicates single lookups within a request; "not found" resolves to null. */
 export function singleLoader<K, T>(get: (key: K) => Promise<T | undefined>, cacheKey?: (key: K) => string) {
   return new DataLoader<K, T | null, string>(
     (keys) =>

@@ -1,8 +1,13 @@
 import type { Channel } from "@aws-sdk/client-ivs";
-import type { IvsReads } from "../ivs/reads.ts";
-import { lookupLoader } from "./batch.ts";
+import type { Mirror } from "../mirror/mirror.ts";
+import { mirrorLoader } from "./batch.ts";
 
-/** Channel by ARN → BatchGetChannel (≤ 50 ARNs a call), shared with concurrent requests. */
-export function channelLoader(reads: IvsReads) {
-  return lookupLoader<Channel>(reads.channel);
+/** Full channels by ARN from the mirror; what it lacks comes from shared BatchGetChannel calls (≤ 50 ARNs). */
+export function channelLoader(mirror: Mirror) {
+  return mirrorLoader<Channel>((arn) => mirror.full("channel", arn) as Promise<Channel | null>);
+}
+
+/** Full channels with their SRT passphrase, which the mirror may not hold (a source that could not see it). */
+export function channelSecretLoader(mirror: Mirror) {
+  return mirrorLoader<Channel>((arn) => mirror.withSecret("channel", arn) as Promise<Channel | null>);
 }

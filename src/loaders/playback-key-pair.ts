@@ -1,14 +1,14 @@
 import type { PlaybackKeyPair } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
-import type { IvsReads } from "../ivs/reads.ts";
-import { lookupLoader } from "./batch.ts";
+import type { Mirror } from "../mirror/mirror.ts";
+import { mirrorLoader } from "./batch.ts";
 
-/** PlaybackKeyPair by ARN → GetPlaybackKeyPair, shared with concurrent requests (coalescing and cache). */
-export function playbackKeyPairLoader(reads: IvsReads) {
+/** Full key pairs (with fingerprints) by ARN from the mirror; what it lacks comes from GetPlaybackKeyPair. */
+export function playbackKeyPairLoader(mirror: Mirror) {
   // An ARN IVS would reject names no key pair: answer null without spending a request on it.
-  return lookupLoader<PlaybackKeyPair>(
-    reads.playbackKeyPair,
+  return mirrorLoader<PlaybackKeyPair>(
+    (arn) => mirror.full("playback-key-pair", arn) as Promise<PlaybackKeyPair | null>,
     (arn) => checkShape(MODEL, "GetPlaybackKeyPairRequest", { arn }).length === 0,
   );
 }

@@ -1,14 +1,14 @@
 import type { PlaybackRestrictionPolicy } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
-import type { IvsReads } from "../ivs/reads.ts";
-import { lookupLoader } from "./batch.ts";
+import type { Mirror } from "../mirror/mirror.ts";
+import { mirrorLoader } from "./batch.ts";
 
-/** PlaybackRestrictionPolicy by ARN → GetPlaybackRestrictionPolicy, shared with concurrent requests (coalescing and cache). */
-export function playbackRestrictionPolicyLoader(reads: IvsReads) {
+/** Policies by ARN from the mirror; what it lacks comes from GetPlaybackRestrictionPolicy. */
+export function playbackRestrictionPolicyLoader(mirror: Mirror) {
   // An ARN IVS would reject names no policy: answer null without spending a request on it.
-  return lookupLoader<PlaybackRestrictionPolicy>(
-    reads.playbackRestrictionPolicy,
+  return mirrorLoader<PlaybackRestrictionPolicy>(
+    (arn) => mirror.full("playback-restriction-policy", arn) as Promise<PlaybackRestrictionPolicy | null>,
     (arn) => checkShape(MODEL, "GetPlaybackRestrictionPolicyRequest", { arn }).length === 0,
   );
 }

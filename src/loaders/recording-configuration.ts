@@ -1,14 +1,14 @@
 import type { RecordingConfiguration } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
-import type { IvsReads } from "../ivs/reads.ts";
-import { lookupLoader } from "./batch.ts";
+import type { Mirror } from "../mirror/mirror.ts";
+import { mirrorLoader } from "./batch.ts";
 
-/** RecordingConfiguration by ARN → GetRecordingConfiguration, shared with concurrent requests (coalescing and cache). */
-export function recordingConfigurationLoader(reads: IvsReads) {
+/** Full recording configurations by ARN from the mirror; what it lacks comes from GetRecordingConfiguration. */
+export function recordingConfigurationLoader(mirror: Mirror) {
   // An ARN IVS would reject names no configuration: answer null without spending a request on it.
-  return lookupLoader<RecordingConfiguration>(
-    reads.recordingConfiguration,
+  return mirrorLoader<RecordingConfiguration>(
+    (arn) => mirror.full("recording-configuration", arn) as Promise<RecordingConfiguration | null>,
     (arn) => checkShape(MODEL, "GetRecordingConfigurationRequest", { arn }).length === 0,
   );
 }

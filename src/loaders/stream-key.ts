@@ -1,26 +1,32 @@
 import type { StreamKey, StreamKeySummary } from "@aws-sdk/client-ivs";
 import DataLoader from "dataloader";
-import { isNotFound } from "../ivs/errors.ts";
-import type { IvsReads } from "../ivs/reads.ts";
-import { asGatewayError, lookupLoader } from "./batch.ts";
+import type { Mirror } from "../mirror/mirror.ts";
+import { asGatewayError, mirrorLoader } from "./batch.ts";
 
-/** StreamKey by ARN → BatchGetStreamKey (≤ 50 ARNs a call), shared with concurrent requests. */
-export function streamKeyLoader(reads: IvsReads) {
-  return lookupLoader<StreamKey>(reads.streamKey);
+/** Stream keys by ARN from the mirror (a summary when the value is not held). */
+export function streamKeyLoader(mirror: Mirror) {
+  return mirrorLoader<StreamKeySummary>(
+    (arn) => mirror.resource("stream-key", arn) as Promise<StreamKeySummary | null>,
+  );
+}
+
+/** Stream keys with their secret value: from the mirror, or shared BatchGetStreamKey calls (≤ 50 ARNs). */
+export function streamKeyValueLoader(mirror: Mirror) {
+  return mirrorLoader<StreamKey>((arn) => mirror.withSecret("stream-key", arn) as Promise<StreamKey | null>);
 }
 
 /**
- * A channel's key summaries by channel ARN → ListStreamKeys (every page). IVS has no batch call for
- * it; the loader exists so that the lists of all channels on a page settle together, and the key
- * values they lead to are then fetched in shared BatchGetStreamKey calls instead of one call each.
- * An unknown channel has no keys.
+ * A channel's key summaries by channel ARN, from the mirror; a channel whose key list is not mirrored
+ * yet is listed from IVS (ListStreamKeys has no batch form). An unknown channel has no keys.
  */
-export function channelStreamKeysLoader(reads: IvsReads) {
-  return new DataLoader<string, StreamKeySummary[]>(async (channelArns) => {
-    const found = await reads.channelStreamKeys.loadMany(channelArns);
-    return found.map((keys) => {
-      if (!(keys instanceof Error)) return keys ?? [];
-      return isNotFound(keys) ? [] : asGatewayError(keys);
-    });
-  });
+export function channelStreamKeysLoader(mirror: Mirror) {
+  return new DataLoader<string, StreamKeySummary[]>(
+    (channelArns) =>
+      Promise.all(
+        channelArns.map((arn) =>
+          (mirror.keysOf(arn) as Promise<StreamKeySummary[]>).catch((error: unknown) => asGatewayError(error)),
+        ),
+      ),
+    { batch: false },
+  );
 }

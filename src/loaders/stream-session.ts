@@ -1,4 +1,5 @@
-import { GetStreamSessionCommand, type IvsClient } from "@aws-sdk/client-ivs";
+import type { StreamSession } from "@aws-sdk/client-ivs";
+import type { Mirror } from "../mirror/mirror.ts";
 import { singleLoader } from "./batch.ts";
 
 /** Which session: a channel's, by stream id, or its most recent one when `streamId` is absent. */
@@ -7,12 +8,28 @@ export interface StreamSessionKey {
   streamId?: string;
 }
 
-/** StreamSession by channel and stream id → GetStreamSession, once per session per request. */
-export function streamSessionLoader(ivs: IvsClient) {
+const date = (v: unknown) => (typeof v === "string" || typeof v === "number" ? new Date(v) : undefined);
+
+/** GetStreamSession's answer as the mirror keeps it (JSON) → the SDK's shape, with Dates. */
+export function reviveSession(detail: Record<string, unknown>): StreamSession {
+  const events = Array.isArray(detail.truncatedEvents) ? detail.truncatedEvents : [];
+  return {
+    ...detail,
+    startTime: date(detail.startTime),
+    endTime: date(detail.endTime),
+    truncatedEvents: events.map((e: Record<string, unknown>) => ({ ...e, eventTime: date(e.eventTime) })),
+  } as StreamSession;
+}
+
+/**
+ * Session details by channel and stream id, from the mirror (fetched once per session with
+ * GetStreamSession, kept until an event about the session says they changed).
+ */
+export function streamSessionLoader(mirror: Mirror) {
   return singleLoader(
     async (key: StreamSessionKey) => {
-      const out = await ivs.send(new GetStreamSessionCommand(key));
-      return out.streamSession;
+      const detail = await mirror.sessionDetail(key.channelArn, key.streamId);
+      return detail ? reviveSession(detail) : undefined;
     },
     (key) => `${key.channelArn} ${key.streamId ?? ""}`,
   );

@@ -1,14 +1,21 @@
 import type { _Stream as Stream, StreamHealth } from "@aws-sdk/client-ivs";
 import DataLoader from "dataloader";
-import type { IvsReads } from "../ivs/reads.ts";
+import type { IvsClient } from "@aws-sdk/client-ivs";
 import type { LiveHub } from "../subscriptions/live-hub.ts";
 import type { ChannelLiveState, SnapshotStream } from "../subscriptions/live-state.ts";
+import { listLiveStreams } from "../subscriptions/snapshot.ts";
 import { asGatewayError } from "./batch.ts";
 
 /** How many reconciliation periods the hub may go without one before its view is not trusted. */
 const TRUSTED_PERIODS = 2;
 
-function fromState(s: ChannelLiveState): Stream | null {
+/** Whether the hub's live state can answer alone: it reconciled with ListStreams within two periods. */
+export function liveStateTrusted(live: LiveHub, now: number = Date.now()): boolean {
+  return live.reconciledAt >= now - TRUSTED_PERIODS * live.reconcileIntervalMs;
+}
+
+/** A channel's live stream as the hub's live state has it; null when it is offline. */
+export function fromState(s: ChannelLiveState): Stream | null {
   if (s.status !== "LIVE" || !s.streamId) return null;
   return {
     channelArn: s.channelArn,
@@ -33,18 +40,41 @@ function fromSnapshot(channelArn: string, s: SnapshotStream | undefined): Stream
   };
 }
 
+/** Every live stream of the account (ListStreams, all pages), shared by concurrent callers. */
+export type LiveStreams = () => Promise<SnapshotStream[]>;
+
+/**
+ * ListStreams for requests while the hub's live state is not trusted: one call at a time for every
+ * caller, its answer reused for `memoMs` (default 2 s).
+ */
+export function sharedLiveStreams(ivs: IvsClient, memoMs = 2000): LiveStreams {
+  let last: { at: number; streams: SnapshotStream[] } | undefined;
+  let flight: Promise<SnapshotStream[]> | undefined;
+  return () => {
+    if (last && Date.now() - last.at < memoMs) return Promise.resolve(last.streams);
+    flight ??= listLiveStreams(ivs)
+      .then((streams) => {
+        last = { at: Date.now(), streams };
+        return streams;
+      })
+      .finally(() => {
+        flight = undefined;
+      });
+    return flight;
+  };
+}
+
 /**
  * A channel's live stream by channel ARN, or null when it is offline: from the live state the event
  * pipeline keeps (no IVS call at all) while the hub has reconciled within two periods; otherwise from
- * one ListStreams for the whole account, cached and shared by every request. Never GetStream per
- * channel. Viewer counts are as fresh as the last reconciliation (IVS's own are ~15 s behind).
+ * one ListStreams for the whole account, shared by every request. Never GetStream per channel.
+ * Viewer counts are as fresh as the last reconciliation (IVS's own are ~15 s behind).
  */
-export function streamLoader(live: LiveHub, reads: IvsReads, now: () => number = Date.now) {
+export function streamLoader(live: LiveHub, liveStreams: LiveStreams, now: () => number = Date.now) {
   return new DataLoader<string, Stream | null>(async (channelArns) => {
-    const trusted = live.reconciledAt >= now() - TRUSTED_PERIODS * live.reconcileIntervalMs;
-    if (trusted) return channelArns.map((arn) => fromState(live.state.get(arn)));
+    if (liveStateTrusted(live, now())) return channelArns.map((arn) => fromState(live.state.get(arn)));
     try {
-      const byChannel = new Map((await reads.liveStreams()).map((s) => [s.channelArn, s]));
+      const byChannel = new Map((await liveStreams()).map((s) => [s.channelArn, s]));
       return channelArns.map((arn) => fromSnapshot(arn, byChannel.get(arn)));
     } catch (error) {
       const mapped = asGatewayError(error);

@@ -11,13 +11,14 @@ import {
 import type { GatewayContext } from "../context.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { channels } from "./channel.ts";
 import type { ConnectionArgs } from "./connection.ts";
-import { ivsConnection } from "./connection.ts";
+import { mirroredConnection } from "./connection.ts";
 import { tagsRequest } from "./tags.ts";
 
-/** IVS's largest maxResults for ListAdConfigurations (API.md §2.1). */
+/** IVS's largest maxResults for ListAdConfigurations (model: its maxResults). */
 const LIST_MAX = 100;
 
 interface AdFields {
@@ -49,15 +50,17 @@ export function adConfiguration(ctx: GatewayContext, args: { arn: string }) {
 
 /** The list returns complete configurations (the summary has every member), so nothing is upgraded. */
 export function adConfigurations(ctx: GatewayContext, args: ConnectionArgs) {
-  return ivsConnection(args, LIST_MAX, async (nextToken, maxResults) => {
-    const request = { nextToken, maxResults };
-    const out = await callIvs(() =>
-      ctx.reads.list("list:ListAdConfigurations", request, () =>
-        ctx.ivs.send(new ListAdConfigurationsCommand(request)),
-      ),
-    );
-    return { items: (out.adConfigurations ?? []) as AdConfiguration[], nextToken: out.nextToken };
-  });
+  return mirroredConnection<AdConfiguration>(
+    ctx.mirror,
+    "ad-configuration",
+    args,
+    LIST_MAX,
+    async (nextToken, maxResults) => {
+      const request = { nextToken, maxResults };
+      const out = await callIvs(() => ctx.ivs.send(new ListAdConfigurationsCommand(request)));
+      return { items: (out.adConfigurations ?? []) as AdConfiguration[], nextToken: out.nextToken };
+    },
+  );
 }
 
 /** The channels inserting ads with `config`: ListChannels filtered by its ARN. */
@@ -79,8 +82,7 @@ export async function createAdConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new CreateAdConfigurationCommand(request)));
   const config = out.adConfiguration as AdConfiguration;
   ctx.loaders.adConfiguration.prime(config.arn as string, config);
-  await ctx.reads.changed(config.arn as string);
-  await ctx.reads.prime("ad-configuration", config.arn as string, config);
+  ctx.mirror.record({ op: "put", kind: "ad-configuration", part: "full", at: Date.now(), items: [asResource(config)] });
   return config;
 }
 
@@ -93,8 +95,7 @@ export async function updateAdConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new UpdateAdConfigurationCommand(request)));
   const config = out.adConfiguration as AdConfiguration;
   ctx.loaders.adConfiguration.clear(input.arn).prime(input.arn, config);
-  await ctx.reads.changed(input.arn);
-  await ctx.reads.prime("ad-configuration", input.arn, config);
+  ctx.mirror.record({ op: "put", kind: "ad-configuration", part: "full", at: Date.now(), items: [asResource(config)] });
   return config;
 }
 
@@ -105,7 +106,7 @@ export async function deleteAdConfiguration(
   validateIvsInput("DeleteAdConfigurationRequest", { arn: input.arn });
   await callIvs(() => ctx.ivs.send(new DeleteAdConfigurationCommand({ arn: input.arn })));
   ctx.loaders.adConfiguration.clear(input.arn);
-  await ctx.reads.changed(input.arn);
+  ctx.mirror.record({ op: "delete", kind: "ad-configuration", arns: [input.arn], at: Date.now() });
   return { arn: input.arn };
 }
 

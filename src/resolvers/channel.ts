@@ -17,15 +17,16 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
-import { type ConnectionArgs, ivsConnection } from "./connection.ts";
+import { type ConnectionArgs, mirroredConnection } from "./connection.ts";
 import { defined } from "./input.ts";
 import { tagsRequest } from "./tags.ts";
 
 /** What the Channel type resolves from: a full channel, or a ListChannels summary. */
 export type ChannelShape = Channel | ChannelSummary;
 
-/** IVS's largest maxResults for ListChannels (API.md §2.1). */
+/** IVS's largest maxResults for ListChannels (model: ListChannelsRequest.maxResults). */
 const LIST_MAX = 100;
 const ADVANCED = new Set(["ADVANCED_SD", "ADVANCED_HD"]);
 
@@ -47,6 +48,19 @@ export async function fullChannel(ctx: GatewayContext, c: ChannelShape): Promise
   const full = await ctx.loaders.channel.load(c.arn as string);
   if (!full) throw new NotFoundError(`Channel ${c.arn} no longer exists`, c.arn);
   return full;
+}
+
+/**
+ * A channel's SRT passphrase: from the mirror, or (when a source that could not see it left it
+ * unknown) from IVS.
+ */
+export async function srtPassphrase(
+  ctx: GatewayContext,
+  srt: { passphrase?: string; channelArn: string },
+): Promise<string> {
+  if (srt.passphrase !== undefined) return srt.passphrase;
+  const full = await ctx.loaders.channelSecret.load(srt.channelArn);
+  return full?.srt?.passphrase ?? "";
 }
 
 /**
@@ -102,18 +116,37 @@ export function channelFilter(filter: ChannelFilter | null | undefined): Partial
   return request;
 }
 
-/** `channels`: a connection over ListChannels with at most one of IVS's four filters. */
+/** Whether a channel passes a ListChannels filter, as IVS applies it (exact match). */
+function passes(c: ChannelShape, request: Partial<ListChannelsRequest>): boolean {
+  return (
+    (!request.filterByName || c.name === request.filterByName) &&
+    (!request.filterByRecordingConfigurationArn ||
+      c.recordingConfigurationArn === request.filterByRecordingConfigurationArn) &&
+    (!request.filterByPlaybackRestrictionPolicyArn ||
+      c.playbackRestrictionPolicyArn === request.filterByPlaybackRestrictionPolicyArn) &&
+    (!request.filterByAdConfigurationArn || c.adConfigurationArn === request.filterByAdConfigurationArn)
+  );
+}
+
+/**
+ * `channels`: a connection over the mirror, in ARN order, with at most one of IVS's four filters and
+ * a tenant's channels only. Until the mirror has listed the account once, pages come from ListChannels.
+ */
 export function channels(ctx: GatewayContext, args: ConnectionArgs & { filter?: ChannelFilter | null }) {
   const filter = channelFilter(args.filter);
-  return ivsConnection<ChannelShape>(args, LIST_MAX, async (nextToken, maxResults) => {
-    const request = { ...filter, nextToken, maxResults };
-    const out = await callIvs(() =>
-      ctx.reads.list("list:ListChannels", request, () => ctx.ivs.send(new ListChannelsCommand(request))),
-    );
-    // IVS cannot filter by tag: a tenant's pages are filtered here (the connection fetches on to fill them).
-    const items = (out.channels ?? []).filter((c) => tagsAllow(ctx.principal, c.tags));
-    return { items, nextToken: out.nextToken };
-  });
+  return mirroredConnection<ChannelShape>(
+    ctx.mirror,
+    "channel",
+    args,
+    LIST_MAX,
+    async (nextToken, maxResults) => {
+      const request = { ...filter, nextToken, maxResults };
+      const out = await callIvs(() => ctx.ivs.send(new ListChannelsCommand(request)));
+      return { items: out.channels ?? [], nextToken: out.nextToken };
+    },
+    // IVS cannot filter by tag: a tenant sees its own channels only.
+    (c) => passes(c, filter) && tagsAllow(ctx.principal, c.tags),
+  );
 }
 
 type Multitrack = { enabled: boolean; policy?: string | null; maximumResolution?: string | null };
@@ -193,19 +226,15 @@ export async function createChannel(
     containerFormat: request.containerFormat ?? "TS",
   });
   const out = await callIvs(() => ctx.ivs.send(new CreateChannelCommand(request)));
+  const at = Date.now();
   const created = { channel: out.channel as Channel, streamKey: out.streamKey as StreamKey };
   const arn = created.channel.arn as string;
-  const keyArn = created.streamKey.arn as string;
   ctx.loaders.channel.prime(arn, created.channel);
-  ctx.loaders.streamKey.prime(keyArn, created.streamKey);
-  await ctx.reads.changed(arn);
+  ctx.loaders.streamKeyValue.prime(created.streamKey.arn as string, created.streamKey);
   // IVS answered with all there is to know, the new channel's only key included: nothing to fetch later.
-  const { value: _secret, ...summary } = created.streamKey;
-  await Promise.all([
-    ctx.reads.prime("channel", arn, created.channel),
-    ctx.reads.prime("stream-key", keyArn, created.streamKey),
-    ctx.reads.prime("channel-stream-keys", arn, [summary]),
-  ]);
+  ctx.mirror.record({ op: "put", kind: "channel", part: "full", at, items: [asResource(created.channel)] });
+  ctx.mirror.record({ op: "keys", at, lists: [{ channelArn: arn, keys: [asResource(created.streamKey)] }] });
+  ctx.mirror.record({ op: "put", kind: "stream-key", part: "full", at, items: [asResource(created.streamKey)] });
   return created;
 }
 
@@ -220,8 +249,7 @@ export async function updateChannel(
   const out = await callIvs(() => ctx.ivs.send(new UpdateChannelCommand(request)));
   const updated = out.channel as Channel;
   ctx.loaders.channel.clear(input.arn).prime(input.arn, updated);
-  await ctx.reads.changed(input.arn);
-  await ctx.reads.prime("channel", input.arn, updated);
+  ctx.mirror.record({ op: "put", kind: "channel", part: "full", at: Date.now(), items: [asResource(updated)] });
   return updated;
 }
 
@@ -235,8 +263,7 @@ export async function deleteChannel(
   ctx.loaders.channel.clear(input.arn);
   ctx.loaders.stream.clear(input.arn);
   ctx.loaders.channelStreamKeys.clear(input.arn);
-  await ctx.reads.changed(input.arn);
-  // Subscribers watching this channel get a last update and complete, on every replica.
-  await ctx.live.channelDeleted(input.arn);
+  // Gone from the mirror on every replica; subscribers watching it get a last update and complete.
+  await ctx.mirror.record({ op: "delete", kind: "channel", arns: [input.arn], at: Date.now() }).announced;
   return { arn: input.arn };
 }

@@ -1,4 +1,6 @@
 import { ValidationError } from "../errors.ts";
+import { asResource, type Kind } from "../mirror/changes.ts";
+import type { Mirror } from "../mirror/mirror.ts";
 
 /** Forward-pagination arguments of every connection field. */
 export interface ConnectionArgs {
@@ -14,6 +16,7 @@ export interface IvsPage<T> {
   nextToken?: string;
 }
 
+/** Where an IVS page walk resumes. */
 interface Cursor {
   /** IVS nextToken of the page the edge is on ("" for the first page). */
   t: string;
@@ -21,17 +24,72 @@ interface Cursor {
   o: number;
 }
 
-const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+/** Where a page of the mirror resumes: after this key (an ARN, or a session's start and stream id). */
+interface KeyCursor {
+  k: string;
+}
 
-function decode(cursor: string): Cursor {
+const encode = (c: Cursor | KeyCursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+
+const notOurs = () => new ValidationError("The cursor is not one this gateway issued", "after");
+
+function parse(cursor: string): Record<string, unknown> {
   try {
-    const c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<Cursor>;
-    if (typeof c.t === "string" && typeof c.o === "number" && Number.isInteger(c.o) && c.o >= 0)
-      return c as Cursor;
+    const c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (typeof c === "object" && c !== null && !Array.isArray(c)) return c as Record<string, unknown>;
   } catch {
     // reported below
   }
-  throw new ValidationError("The cursor is not one this gateway issued", "after");
+  throw notOurs();
+}
+
+function decode(cursor: string): Cursor {
+  const c = parse(cursor);
+  if (typeof c.t === "string" && typeof c.o === "number" && Number.isInteger(c.o) && c.o >= 0)
+    return c as unknown as Cursor;
+  throw notOurs();
+}
+
+/** Whether `after` is a cursor of an IVS page walk (issued before the mirror had listed the kind). */
+export function isIvsCursor(after: string | null | undefined): boolean {
+  if (!after) return false;
+  return typeof parse(after).t === "string";
+}
+
+function pageSize(first: number | null | undefined): number {
+  const n = first ?? 20;
+  if (n < 0) throw new ValidationError("first must not be negative", "first");
+  return Math.min(n, MAX_PAGE_SIZE);
+}
+
+/**
+ * A Relay connection (forward pagination) over the mirror: `page` returns up to `first` items after a
+ * key and whether more follow; cursors carry the key of their edge, so pages stay stable while items
+ * come and go.
+ */
+export async function keysetConnection<T>(
+  args: ConnectionArgs,
+  keyOf: (item: T) => string,
+  page: (after: string | undefined, first: number) => Promise<{ items: T[]; hasNextPage: boolean }>,
+) {
+  const size = pageSize(args.first);
+  let after: string | undefined;
+  if (args.after) {
+    const c = parse(args.after);
+    if (typeof c.k !== "string") throw notOurs();
+    after = c.k;
+  }
+  const { items, hasNextPage } = size === 0 ? { items: [], hasNextPage: false } : await page(after, size);
+  const edges = items.map((node) => ({ node, cursor: encode({ k: keyOf(node) }) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
 }
 
 /**
@@ -44,9 +102,7 @@ export async function ivsConnection<T>(
   ivsMax: number,
   fetchPage: (token: string | undefined, maxResults: number) => Promise<IvsPage<T>>,
 ) {
-  const first = args.first ?? 20;
-  if (first < 0) throw new ValidationError("first must not be negative", "first");
-  const size = Math.min(first, MAX_PAGE_SIZE);
+  const size = pageSize(args.first);
   const start = args.after ? decode(args.after) : { t: "", o: 0 };
   const edges: { cursor: string; node: T }[] = [];
   let token = start.t;
@@ -90,4 +146,31 @@ export async function ivsConnection<T>(
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
   };
+}
+
+/**
+ * A connection over one kind of the mirror (ARN order, `keep` filtering), or over IVS's own pages
+ * until the mirror has listed that kind once (`ivsPage`, whose pages are recorded into the mirror).
+ */
+export function mirroredConnection<T extends { arn?: string }>(
+  mirror: Mirror,
+  kind: Kind,
+  args: ConnectionArgs,
+  ivsMax: number,
+  ivsPage: (token: string | undefined, maxResults: number) => Promise<IvsPage<T>>,
+  keep: (item: T) => boolean = () => true,
+) {
+  if (mirror.listed(kind) && !isIvsCursor(args.after))
+    return keysetConnection<T>(
+      args,
+      (item) => item.arn as string,
+      async (after, first) =>
+        mirror.page(kind, after, first, (v) => keep(v as T)) as { items: T[]; hasNextPage: boolean },
+    );
+  return ivsConnection<T>(args, ivsMax, async (token, maxResults) => {
+    const at = Date.now();
+    const page = await ivsPage(token, maxResults);
+    mirror.record({ op: "put", kind, part: "summary", at, items: page.items.map(asResource) });
+    return { ...page, items: page.items.filter(keep) };
+  });
 }

@@ -11,15 +11,16 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import type { ConnectionArgs } from "./connection.ts";
-import { ivsConnection } from "./connection.ts";
+import { mirroredConnection } from "./connection.ts";
 import { tagsRequest } from "./tags.ts";
 
 /** What the PlaybackKeyPair type resolves from: a full key pair, or a list summary (no fingerprint). */
 export type PlaybackKeyPairShape = PlaybackKeyPair | PlaybackKeyPairSummary;
 
-/** IVS's largest maxResults for ListPlaybackKeyPairs (API.md §2.1). */
+/** IVS's largest maxResults for ListPlaybackKeyPairs (model: its maxResults). */
 const LIST_MAX = 100;
 
 const PUBLIC_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+\r?\n-----END PUBLIC KEY-----$/;
@@ -32,17 +33,24 @@ export function playbackKeyPair(ctx: GatewayContext, args: { arn: string }) {
 }
 
 export function playbackKeyPairs(ctx: GatewayContext, args: ConnectionArgs) {
-  return ivsConnection<PlaybackKeyPairShape>(args, LIST_MAX, async (nextToken, maxResults) => {
-    const request = { nextToken, maxResults };
-    const out = await callIvs(() =>
-      ctx.reads.list("list:ListPlaybackKeyPairs", request, () =>
-        ctx.ivs.send(new ListPlaybackKeyPairsCommand(request)),
-      ),
-    );
-    const items = out.keyPairs ?? [];
-    for (const item of items) summaries.add(item);
-    return { items, nextToken: out.nextToken };
-  });
+  const kind = "playback-key-pair";
+  return mirroredConnection<PlaybackKeyPairShape>(
+    ctx.mirror,
+    kind,
+    args,
+    LIST_MAX,
+    async (nextToken, maxResults) => {
+      const request = { nextToken, maxResults };
+      const out = await callIvs(() => ctx.ivs.send(new ListPlaybackKeyPairsCommand(request)));
+      const items = out.keyPairs ?? [];
+      for (const item of items) summaries.add(item);
+      return { items, nextToken: out.nextToken };
+    },
+    (pair) => {
+      if (!ctx.mirror.store.of(kind).hasDetail(pair.arn as string)) summaries.add(pair);
+      return true;
+    },
+  );
 }
 
 /** The fingerprint, which list summaries lack: one deduplicated GetPlaybackKeyPair for those. */
@@ -91,8 +99,7 @@ export async function importPlaybackKeyPair(
   const out = await callIvs(() => ctx.ivs.send(new ImportPlaybackKeyPairCommand(request)));
   const pair = out.keyPair as PlaybackKeyPair;
   ctx.loaders.playbackKeyPair.prime(pair.arn as string, pair);
-  await ctx.reads.changed(pair.arn as string);
-  await ctx.reads.prime("playback-key-pair", pair.arn as string, pair);
+  ctx.mirror.record({ op: "put", kind: "playback-key-pair", part: "full", at: Date.now(), items: [asResource(pair)] });
   return pair;
 }
 
@@ -103,6 +110,6 @@ export async function deletePlaybackKeyPair(
   validateIvsInput("DeletePlaybackKeyPairRequest", { arn: input.arn });
   await callIvs(() => ctx.ivs.send(new DeletePlaybackKeyPairCommand({ arn: input.arn })));
   ctx.loaders.playbackKeyPair.clear(input.arn);
-  await ctx.reads.changed(input.arn);
+  ctx.mirror.record({ op: "delete", kind: "playback-key-pair", arns: [input.arn], at: Date.now() });
   return { arn: input.arn };
 }

@@ -10,13 +10,14 @@ import {
 import type { GatewayContext } from "../context.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { channels } from "./channel.ts";
 import type { ConnectionArgs } from "./connection.ts";
-import { ivsConnection } from "./connection.ts";
+import { mirroredConnection } from "./connection.ts";
 import { tagsRequest } from "./tags.ts";
 
-/** IVS's largest maxResults for ListPlaybackRestrictionPolicies (its default is 1; API.md §2.1). */
+/** IVS's largest maxResults for ListPlaybackRestrictionPolicies (its default is 1). */
 const LIST_MAX = 100;
 
 interface PolicyFields {
@@ -42,18 +43,20 @@ export function playbackRestrictionPolicy(ctx: GatewayContext, args: { arn: stri
 
 /** The list returns complete policies (the summary has every member), so nothing is upgraded. */
 export function playbackRestrictionPolicies(ctx: GatewayContext, args: ConnectionArgs) {
-  return ivsConnection(args, LIST_MAX, async (nextToken, maxResults) => {
-    const request = { nextToken, maxResults };
-    const out = await callIvs(() =>
-      ctx.reads.list("list:ListPlaybackRestrictionPolicies", request, () =>
-        ctx.ivs.send(new ListPlaybackRestrictionPoliciesCommand(request)),
-      ),
-    );
-    return {
-      items: (out.playbackRestrictionPolicies ?? []) as PlaybackRestrictionPolicy[],
-      nextToken: out.nextToken,
-    };
-  });
+  return mirroredConnection<PlaybackRestrictionPolicy>(
+    ctx.mirror,
+    "playback-restriction-policy",
+    args,
+    LIST_MAX,
+    async (nextToken, maxResults) => {
+      const request = { nextToken, maxResults };
+      const out = await callIvs(() => ctx.ivs.send(new ListPlaybackRestrictionPoliciesCommand(request)));
+      return {
+        items: (out.playbackRestrictionPolicies ?? []) as PlaybackRestrictionPolicy[],
+        nextToken: out.nextToken,
+      };
+    },
+  );
 }
 
 /** The channels restricted by `policy`: ListChannels filtered by its ARN. */
@@ -75,10 +78,10 @@ export async function createPlaybackRestrictionPolicy(
   };
   validateIvsInput("CreatePlaybackRestrictionPolicyRequest", request);
   const out = await callIvs(() => ctx.ivs.send(new CreatePlaybackRestrictionPolicyCommand(request)));
+  const at = Date.now();
   const policy = out.playbackRestrictionPolicy as PlaybackRestrictionPolicy;
   ctx.loaders.playbackRestrictionPolicy.prime(policy.arn as string, policy);
-  await ctx.reads.changed(policy.arn as string);
-  await ctx.reads.prime("playback-restriction-policy", policy.arn as string, policy);
+  ctx.mirror.record({ op: "put", kind: "playback-restriction-policy", part: "full", at, items: [asResource(policy)] });
   return policy;
 }
 
@@ -89,10 +92,10 @@ export async function updatePlaybackRestrictionPolicy(
   const request: UpdatePlaybackRestrictionPolicyRequest = { arn: input.arn, ...policyRequest(input) };
   validateIvsInput("UpdatePlaybackRestrictionPolicyRequest", request);
   const out = await callIvs(() => ctx.ivs.send(new UpdatePlaybackRestrictionPolicyCommand(request)));
+  const at = Date.now();
   const policy = out.playbackRestrictionPolicy as PlaybackRestrictionPolicy;
   ctx.loaders.playbackRestrictionPolicy.clear(input.arn).prime(input.arn, policy);
-  await ctx.reads.changed(input.arn);
-  await ctx.reads.prime("playback-restriction-policy", input.arn, policy);
+  ctx.mirror.record({ op: "put", kind: "playback-restriction-policy", part: "full", at, items: [asResource(policy)] });
   return policy;
 }
 
@@ -103,6 +106,6 @@ export async function deletePlaybackRestrictionPolicy(
   validateIvsInput("DeletePlaybackRestrictionPolicyRequest", { arn: input.arn });
   await callIvs(() => ctx.ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: input.arn })));
   ctx.loaders.playbackRestrictionPolicy.clear(input.arn);
-  await ctx.reads.changed(input.arn);
+  ctx.mirror.record({ op: "delete", kind: "playback-restriction-policy", arns: [input.arn], at: Date.now() });
   return { arn: input.arn };
 }

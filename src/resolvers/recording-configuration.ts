@@ -12,16 +12,17 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { channels } from "./channel.ts";
-import { type ConnectionArgs, ivsConnection } from "./connection.ts";
+import { type ConnectionArgs, mirroredConnection } from "./connection.ts";
 import { defined } from "./input.ts";
 import { tagsRequest } from "./tags.ts";
 
 /** What the RecordingConfiguration type resolves from: a full object, or a list summary. */
 export type RecordingConfigurationShape = RecordingConfiguration | RecordingConfigurationSummary;
 
-/** IVS's largest maxResults for ListRecordingConfigurations (API.md §2.1). */
+/** IVS's largest maxResults for ListRecordingConfigurations (model: its maxResults). */
 const LIST_MAX = 100;
 
 /**
@@ -35,17 +36,24 @@ export function recordingConfiguration(ctx: GatewayContext, args: { arn: string 
 }
 
 export function recordingConfigurations(ctx: GatewayContext, args: ConnectionArgs) {
-  return ivsConnection<RecordingConfigurationShape>(args, LIST_MAX, async (nextToken, maxResults) => {
-    const request = { nextToken, maxResults };
-    const out = await callIvs(() =>
-      ctx.reads.list("list:ListRecordingConfigurations", request, () =>
-        ctx.ivs.send(new ListRecordingConfigurationsCommand(request)),
-      ),
-    );
-    const items = out.recordingConfigurations ?? [];
-    for (const item of items) summaries.add(item);
-    return { items, nextToken: out.nextToken };
-  });
+  const kind = "recording-configuration";
+  return mirroredConnection<RecordingConfigurationShape>(
+    ctx.mirror,
+    kind,
+    args,
+    LIST_MAX,
+    async (nextToken, maxResults) => {
+      const request = { nextToken, maxResults };
+      const out = await callIvs(() => ctx.ivs.send(new ListRecordingConfigurationsCommand(request)));
+      const items = out.recordingConfigurations ?? [];
+      for (const item of items) summaries.add(item);
+      return { items, nextToken: out.nextToken };
+    },
+    (rc) => {
+      if (!ctx.mirror.store.of(kind).hasDetail(rc.arn as string)) summaries.add(rc);
+      return true;
+    },
+  );
 }
 
 /**
@@ -111,8 +119,14 @@ export async function createRecordingConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new CreateRecordingConfigurationCommand(request)));
   const created = out.recordingConfiguration as RecordingConfiguration;
   ctx.loaders.recordingConfiguration.prime(created.arn as string, created);
-  // Not primed in the shared cache: it is CREATING now and ACTIVE soon, which only IVS can tell.
-  await ctx.reads.changed(created.arn as string);
+  // CREATING now and ACTIVE soon, which only IVS can tell: the mirror asks it again until then.
+  ctx.mirror.record({
+    op: "put",
+    kind: "recording-configuration",
+    part: "full",
+    at: Date.now(),
+    items: [asResource(created)],
+  });
   return created;
 }
 
@@ -123,6 +137,6 @@ export async function deleteRecordingConfiguration(
   validateIvsInput("DeleteRecordingConfigurationRequest", { arn: input.arn });
   await callIvs(() => ctx.ivs.send(new DeleteRecordingConfigurationCommand({ arn: input.arn })));
   ctx.loaders.recordingConfiguration.clear(input.arn);
-  await ctx.reads.changed(input.arn);
+  ctx.mirror.record({ op: "delete", kind: "recording-configuration", arns: [input.arn], at: Date.now() });
   return { arn: input.arn };
 }

@@ -11,6 +11,7 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { tagsRequest } from "./tags.ts";
 
@@ -23,13 +24,13 @@ export type StreamKeyShape = StreamKey | StreamKeySummary;
  */
 export async function fullStreamKey(ctx: GatewayContext, k: StreamKeyShape): Promise<StreamKey> {
   if ((k as StreamKey).value !== undefined) return k as StreamKey;
-  const full = await ctx.loaders.streamKey.load(k.arn as string);
+  const full = await ctx.loaders.streamKeyValue.load(k.arn as string);
   if (!full) throw new NotFoundError(`Stream key ${k.arn} no longer exists`, k.arn);
   return full;
 }
 
 /** A stream key by ARN, or null; a malformed ARN never reaches (and so never fails) a batch. */
-export async function streamKey(ctx: GatewayContext, args: { arn: string }): Promise<StreamKey | null> {
+export async function streamKey(ctx: GatewayContext, args: { arn: string }): Promise<StreamKeyShape | null> {
   if (checkShape(MODEL, "GetStreamKeyRequest", { arn: args.arn }).length > 0) return null;
   const found = await ctx.loaders.streamKey.load(args.arn);
   // Another tenant's key reads as missing, like its channel.
@@ -52,10 +53,13 @@ export async function createStreamKey(
   const request = { channelArn: input.channelArn, tags: tagsRequest(input.tags) };
   validateIvsInput("CreateStreamKeyRequest", request);
   const out = await callIvs(() => ctx.ivs.send(new CreateStreamKeyCommand(request)));
+  const at = Date.now();
   const created = out.streamKey as StreamKey;
-  ctx.loaders.streamKey.prime(created.arn as string, created);
+  ctx.loaders.streamKeyValue.prime(created.arn as string, created);
   ctx.loaders.channelStreamKeys.clear(input.channelArn);
-  await ctx.reads.changed(created.arn as string, input.channelArn);
+  // IVS allows one key per channel: the channel's list is now exactly this key.
+  ctx.mirror.record({ op: "keys", at, lists: [{ channelArn: input.channelArn, keys: [asResource(created)] }] });
+  ctx.mirror.record({ op: "put", kind: "stream-key", part: "full", at, items: [asResource(created)] });
   return created;
 }
 
@@ -64,13 +68,10 @@ export async function deleteStreamKey(
   { input }: { input: { arn: string } },
 ): Promise<{ arn: string }> {
   validateIvsInput("DeleteStreamKeyRequest", { arn: input.arn });
-  // Which channel's key list to drop from the cache: the key says, until it is deleted.
-  const channelArn = ctx.reads.caching
-    ? (await ctx.loaders.streamKey.load(input.arn).catch(() => null))?.channelArn
-    : undefined;
   await callIvs(() => ctx.ivs.send(new DeleteStreamKeyCommand({ arn: input.arn })));
-  await ctx.reads.changed(input.arn, channelArn);
+  ctx.mirror.record({ op: "delete", kind: "stream-key", arns: [input.arn], at: Date.now() });
   ctx.loaders.streamKey.clear(input.arn);
+  ctx.loaders.streamKeyValue.clear(input.arn);
   // Which channel's list held the key is unknown here; later fields of this request list afresh.
   ctx.loaders.channelStreamKeys.clearAll();
   return { arn: input.arn };

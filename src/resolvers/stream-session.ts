@@ -1,18 +1,12 @@
-import {
-  type Channel,
-  ListStreamSessionsCommand,
-  type RecordingConfiguration,
-  type StreamSession,
-  type StreamSessionSummary,
-} from "@aws-sdk/client-ivs";
+import type { Channel, RecordingConfiguration, StreamSession } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import { channelAllowed } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
-import type { ConnectionArgs } from "./connection.ts";
-import { ivsConnection } from "./connection.ts";
+import type { SessionCursor, SessionRecord } from "../mirror/sessions.ts";
+import { type ConnectionArgs, keysetConnection } from "./connection.ts";
 
 /**
  * What the StreamSession type resolves from. IVS's session shapes do not say which channel they belong
@@ -27,9 +21,6 @@ export interface StreamSessionShape {
   hasErrorEvent?: boolean;
   full?: StreamSession;
 }
-
-/** IVS's largest maxResults for ListStreamSessions. */
-const LIST_MAX = 100;
 
 /** A session's node id: its channel ARN and stream id (stream ids hold no `/`). */
 export function sessionNodeId(s: Pick<StreamSessionShape, "channelArn" | "streamId">): string {
@@ -59,7 +50,10 @@ export async function streamSession(
   // Another tenant's sessions read as missing, like its channel.
   if (!(await channelAllowed(ctx, args.channelArn))) return null;
   const full = await ctx.loaders.streamSession.load(key);
-  return full ? fromFull(args.channelArn, full) : null;
+  if (!full) return null;
+  // The mirror knows from the session list and IVS events what GetStreamSession does not say.
+  const known = ctx.mirror.store.sessions.record(args.channelArn, full.streamId as string);
+  return { ...fromFull(args.channelArn, full), ...(known ? { hasErrorEvent: known.hasErrorEvent } : {}) };
 }
 
 /** `node(id)` for a session: the id is `sessionNodeId`'s. */
@@ -69,21 +63,42 @@ export function streamSessionByNodeId(ctx: GatewayContext, id: string): Promise<
   return streamSession(ctx, { channelArn: id.slice(0, cut), streamId: id.slice(cut + 1) });
 }
 
-/** `Channel.sessions`: the channel's current and past sessions through ListStreamSessions. */
+/** A session's place in its channel's list (newest first): its start, then its stream id. */
+const sessionKey = (s: { startTime: number; streamId: string }) => `${s.startTime}~${s.streamId}`;
+
+function sessionCursor(key: string): SessionCursor {
+  const cut = key.indexOf("~");
+  const startTime = Number(key.slice(0, cut));
+  if (cut < 0 || !Number.isFinite(startTime))
+    throw new ValidationError("The cursor is not one this gateway issued", "after");
+  return { startTime, streamId: key.slice(cut + 1) };
+}
+
+function fromRecord(channelArn: string, r: SessionRecord): StreamSessionShape {
+  return {
+    channelArn,
+    streamId: r.streamId,
+    startTime: new Date(r.startTime),
+    ...(r.endTime !== undefined ? { endTime: new Date(r.endTime) } : {}),
+    hasErrorEvent: r.hasErrorEvent,
+  };
+}
+
+/**
+ * `Channel.sessions`: the channel's current and past sessions, newest first, from the mirror (IVS's
+ * list read once per channel, then kept up to date by IVS events).
+ */
 export function channelSessions(ctx: GatewayContext, channelArn: string, args: ConnectionArgs) {
-  return ivsConnection<StreamSessionShape>(args, LIST_MAX, async (nextToken, maxResults) => {
-    const out = await callIvs(() =>
-      ctx.ivs.send(new ListStreamSessionsCommand({ channelArn, nextToken, maxResults })),
-    );
-    const items = (out.streamSessions ?? []).map((s: StreamSessionSummary) => ({
-      channelArn,
-      streamId: s.streamId as string,
-      startTime: s.startTime,
-      endTime: s.endTime,
-      hasErrorEvent: s.hasErrorEvent,
-    }));
-    return { items, nextToken: out.nextToken };
-  });
+  return keysetConnection<StreamSessionShape>(
+    args,
+    (s) => sessionKey({ startTime: (s.startTime as Date).getTime(), streamId: s.streamId }),
+    async (after, first) => {
+      const page = await callIvs(() =>
+        ctx.mirror.sessionsPage(channelArn, after ? sessionCursor(after) : undefined, first),
+      );
+      return { items: page.items.map((r) => fromRecord(channelArn, r)), hasNextPage: page.hasNextPage };
+    },
+  );
 }
 
 /**

@@ -14,9 +14,10 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { fromState, liveStateTrusted } from "../loaders/stream.ts";
 import { channel } from "./channel.ts";
 import type { ConnectionArgs } from "./connection.ts";
-import { ivsConnection } from "./connection.ts";
+import { isIvsCursor, ivsConnection, keysetConnection } from "./connection.ts";
 
 /** What the Stream type resolves from: GetStream's stream, or a ListStreams summary (no playbackUrl). */
 export type StreamShape = Stream | StreamSummary;
@@ -43,12 +44,28 @@ export function streams(
   args: ConnectionArgs & { filter?: { health?: StreamHealth | null } | null },
 ) {
   const health = args.filter?.health ?? undefined;
+  if (liveStateTrusted(ctx.live) && !isIvsCursor(args.after))
+    return keysetConnection<StreamShape>(
+      args,
+      (s) => s.channelArn as string,
+      async (after, first) => {
+        const live = ctx.live.state
+          .live()
+          .map(fromState)
+          .filter((s): s is Stream => s !== null && (!health || s.health === health))
+          .filter((s) => after === undefined || (s.channelArn as string) > after)
+          .sort((a, b) => ((a.channelArn as string) < (b.channelArn as string) ? -1 : 1));
+        const allowed = await allowedChannelArns(
+          ctx,
+          live.map((s) => s.channelArn as string),
+        );
+        const mine = live.filter((s) => allowed.has(s.channelArn as string));
+        return { items: mine.slice(0, first), hasNextPage: mine.length > first };
+      },
+    );
   return ivsConnection<StreamShape>(args, LIST_MAX, async (nextToken, maxResults) => {
     const request = { filterBy: health ? { health } : undefined, nextToken, maxResults };
-    // Cached like configuration, but every stream event and stopStream drop the cached pages.
-    const out = await callIvs(() =>
-      ctx.reads.list("list:ListStreams", request, () => ctx.ivs.send(new ListStreamsCommand(request))),
-    );
+    const out = await callIvs(() => ctx.ivs.send(new ListStreamsCommand(request)));
     const items = out.streams ?? [];
     // Streams carry no tags: a tenant sees those of its channels (one batched lookup per page).
     if (!ctx.principal.tenant) return { items, nextToken: out.nextToken };
@@ -88,7 +105,6 @@ export async function stopStream(
   await callIvs(() => ctx.ivs.send(new StopStreamCommand({ channelArn: input.channelArn })));
   // Offline now, whatever the event pipeline has heard so far.
   ctx.loaders.stream.clear(input.channelArn).prime(input.channelArn, null);
-  await ctx.reads.liveChanged();
   // The live session has just ended: a copy loaded earlier in this request would still say it is live.
   ctx.loaders.streamSession.clearAll();
   return channelAfter(ctx, input.channelArn);

@@ -3,8 +3,9 @@ import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import type { GatewayContext } from "../context.ts";
 import { ValidationError } from "../errors.ts";
-import { callIvs, isNotFound } from "../ivs/errors.ts";
+import { callIvs, fromIvsError, isNotFound } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { kindOfArn } from "../mirror/changes.ts";
 import { type TagShape, tagList, tagMap } from "../schema/tag.ts";
 
 /** A resource's ARN and the tags it has after a tag mutation. */
@@ -43,14 +44,17 @@ function validateTagRequest(shape: string, request: object): void {
 }
 
 /**
- * Tags are part of every resource's data, so a loaded or cached copy is stale once they change; a stream
- * key's tags are also in its channel's key list.
+ * Tags are part of every resource's data: the mirror takes the tags IVS reports after the change, and
+ * copies this request loaded earlier are dropped.
  */
-async function forget(ctx: GatewayContext, arn: string): Promise<void> {
-  await ctx.reads.changed(arn);
+function retagged(ctx: GatewayContext, arn: string, tags: Record<string, string>, at: number): void {
+  const kind = kindOfArn(arn);
+  if (kind) ctx.mirror.record({ op: "tags", kind, arn, at, replace: tags });
   const {
     channel,
+    channelSecret,
     streamKey,
+    streamKeyValue,
     recordingConfiguration,
     playbackKeyPair,
     playbackRestrictionPolicy,
@@ -58,18 +62,24 @@ async function forget(ctx: GatewayContext, arn: string): Promise<void> {
   } = ctx.loaders;
   for (const loader of [
     channel,
+    channelSecret,
     streamKey,
+    streamKeyValue,
     recordingConfiguration,
     playbackKeyPair,
     playbackRestrictionPolicy,
     adConfiguration,
   ])
     loader.clear(arn);
+  if (kind === "stream-key") ctx.loaders.channelStreamKeys.clearAll();
 }
 
-async function listTags(ctx: GatewayContext, arn: string): Promise<TagShape[]> {
+/** The tags IVS has for `arn` now (one ListTagsForResource), recorded into the mirror. */
+async function readBack(ctx: GatewayContext, arn: string): Promise<ResourceTags> {
+  const at = Date.now();
   const out = await callIvs(() => ctx.ivs.send(new ListTagsForResourceCommand({ resourceArn: arn })));
-  return tagList(out.tags);
+  retagged(ctx, arn, out.tags ?? {}, at);
+  return { arn, tags: tagList(out.tags) };
 }
 
 /** `tags(arn)`: the tags of any taggable resource, or null when the ARN names nothing. */
@@ -77,10 +87,11 @@ export async function resourceTags(ctx: GatewayContext, args: { arn: string }): 
   // An ARN IVS would reject names no resource: null, without a request.
   if (checkShape(MODEL, "ListTagsForResourceRequest", { resourceArn: args.arn }).length > 0) return null;
   try {
-    return await listTags(ctx, args.arn);
+    const tags = await ctx.mirror.tags(kindOfArn(args.arn), args.arn);
+    return tags ? tagList(tags) : null;
   } catch (error) {
     if (isNotFound(error)) return null;
-    throw error;
+    throw fromIvsError(error);
   }
 }
 
@@ -95,8 +106,7 @@ export async function tagResource(
   const request = { resourceArn: input.arn, tags: tagsRequest(input.tags) ?? {} };
   validateTagRequest("TagResourceRequest", request);
   await callIvs(() => ctx.ivs.send(new TagResourceCommand(request)));
-  await forget(ctx, input.arn);
-  return { arn: input.arn, tags: await listTags(ctx, input.arn) };
+  return readBack(ctx, input.arn);
 }
 
 /** Removes tags by key (keys the resource lacks are ignored) and returns what is left. */
@@ -107,6 +117,5 @@ export async function untagResource(
   const request = { resourceArn: input.arn, tagKeys: [...input.tagKeys] };
   validateTagRequest("UntagResourceRequest", request);
   await callIvs(() => ctx.ivs.send(new UntagResourceCommand(request)));
-  await forget(ctx, input.arn);
-  return { arn: input.arn, tags: await listTags(ctx, input.arn) };
+  return readBack(ctx, input.arn);
 }

@@ -16,6 +16,7 @@ import {
   createChannel,
   deleteChannel,
   fullChannel,
+  srtPassphrase,
   updateChannel,
 } from "../resolvers/channel.ts";
 import { liveStream } from "../resolvers/stream.ts";
@@ -48,14 +49,17 @@ const MultitrackResolutionEnum = builder.enumType("MultitrackMaximumResolution",
   values: Object.values(MultitrackMaximumResolution),
 });
 
-const Srt = builder.objectRef<SdkSrt>("Srt").implement({
+/** A channel's SRT settings, with the channel they belong to (the passphrase may have to be fetched). */
+type SrtShape = SdkSrt & { channelArn: string };
+
+const Srt = builder.objectRef<SrtShape>("Srt").implement({
   description: "SRT ingest: the endpoint and the passphrase encoders use with it.",
   fields: (t) => ({
     endpoint: t.string({ resolve: (s) => s.endpoint ?? "" }),
     passphrase: t.string({
       description: "A secret, like a stream key. Needs the ivs:secrets scope.",
       authScopes: { "ivs:secrets": true },
-      resolve: (s) => s.passphrase ?? "",
+      resolve: (s, _args, ctx) => srtPassphrase(ctx, s),
     }),
   }),
 });
@@ -121,7 +125,10 @@ builder.node(ChannelRef, {
     srt: t.field({
       type: Srt,
       nullable: true,
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).srt,
+      resolve: async (c, _args, ctx) => {
+        const srt = (await fullChannel(ctx, c)).srt;
+        return srt ? { ...srt, channelArn: c.arn as string } : null;
+      },
     }),
     multitrackInputConfiguration: t.field({
       type: Multitrack,

@@ -1,7 +1,11 @@
+import type { MirrorChange } from "../mirror/changes.ts";
 import type { RelayedEvent } from "./ivs-event.ts";
 import type { LiveFact, SnapshotStream } from "./live-state.ts";
 
-/** What travels through the log: relayed IVS events, reconciliation snapshots, channel deletions. */
+/**
+ * What travels through the log: relayed IVS events, reconciliation snapshots, channel deletions, and
+ * the mirror changes of IVS API calls CloudTrail reported (calls made by any tool).
+ */
 export type LogEntry =
   | { type: "event"; event: RelayedEvent; fact?: LiveFact }
   | {
@@ -10,7 +14,8 @@ export type LogEntry =
       takenAt: number /** The replica that took it. */;
       origin?: string;
     }
-  | { type: "deleted"; channelArn: string };
+  | { type: "deleted"; channelArn: string }
+  | { type: "change"; eventName: string; requestId?: string; changes: MirrorChange[] };
 
 export interface LoggedEntry {
   /** Log position, increasing; a reconnecting client passes the last one it saw. */

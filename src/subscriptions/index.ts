@@ -88,6 +88,8 @@ export async function createLiveEvents(options: LiveEventsOptions) {
   });
   return {
     hub,
+    /** The shared log itself (the mirror replays what it holds since the saved mirror). */
+    log,
     ingestor,
     ingestHandler,
     start: () => hub.start(),

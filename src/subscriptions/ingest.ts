@@ -1,8 +1,10 @@
+import { API_CALL_DETAIL_TYPE, parseApiCall } from "../mirror/cloudtrail.ts";
 import type { Deduper } from "./dedupe.ts";
 import type { EventLog } from "./event-log.ts";
 import { parseIvsEvent } from "./ivs-event.ts";
 
-export type IngestOutcome = "relayed" | "duplicate" | "ignored" | "malformed";
+/** relayed: an IVS event for subscribers; mirrored: an API call (CloudTrail) that changes the mirror. */
+export type IngestOutcome = "relayed" | "mirrored" | "duplicate" | "ignored" | "malformed";
 
 export interface IngestResult {
   outcome: IngestOutcome;
@@ -30,6 +32,8 @@ export class EventIngestor {
 
   private async process(body: unknown): Promise<IngestResult> {
     const parsed = parseIvsEvent(body);
+    if (!parsed.ok && !parsed.malformed && (body as Record<string, unknown>)["detail-type"] === API_CALL_DETAIL_TYPE)
+      return this.apiCall(body as Record<string, unknown>);
     if (!parsed.ok) {
       return parsed.malformed
         ? { outcome: "malformed", reason: parsed.reason }
@@ -41,5 +45,22 @@ export class EventIngestor {
       fact ? { type: "event", event, fact } : { type: "event", event },
     );
     return { outcome: "relayed", id: event.id, logId };
+  }
+
+  /** A CloudTrail record of an IVS call: its changes go to every replica's mirror through the log. */
+  private async apiCall(body: Record<string, unknown>): Promise<IngestResult> {
+    const call = parseApiCall(body);
+    if (!call.ok)
+      return call.malformed
+        ? { outcome: "malformed", reason: call.reason }
+        : { outcome: "ignored", ...(call.id ? { id: call.id } : {}), reason: call.reason };
+    if (!(await this.deps.dedupe.firstSeen(call.id))) return { outcome: "duplicate", id: call.id };
+    const logId = await this.deps.log.append({
+      type: "change",
+      eventName: call.eventName,
+      ...(call.requestId ? { requestId: call.requestId } : {}),
+      changes: call.changes,
+    });
+    return { outcome: "mirrored", id: call.id, logId };
   }
 }

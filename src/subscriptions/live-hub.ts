@@ -87,7 +87,7 @@ export class LiveHub {
    * Calls `listener` with every log entry this replica applies (events, snapshots, deletions), after
    * live state has taken it in; e.g. to drop cached data an event makes stale. Returns an unsubscribe.
    */
-  observe(listener: (entry: LogEntry) => void): () => void {
+  observe(listener: (entry: LogEntry, logId: string) => void): () => void {
     this.entryObservers.add(listener);
     return () => this.entryObservers.delete(listener);
   }
@@ -206,7 +206,7 @@ export class LiveHub {
   }
 
   private readonly deletionListeners = new Set<(arn: string) => void>();
-  private readonly entryObservers = new Set<(entry: LogEntry) => void>();
+  private readonly entryObservers = new Set<(entry: LogEntry, logId: string) => void>();
   private readonly replicaId = randomUUID();
 
   private onEntry({ id, entry }: LoggedEntry): void {
@@ -220,13 +220,13 @@ export class LiveHub {
         for (const sink of [...(this.channelSinks.get(entry.channelArn) ?? [])]) sink.push(final);
         this.channelSinks.delete(entry.channelArn);
         for (const listener of [...this.deletionListeners]) listener(entry.channelArn);
-      } else {
+      } else if (entry.type === "event") {
         const relayed = { logId: id, event: entry.event };
         for (const { filter, sink } of this.eventSinks) if (matches(filter, entry.event)) sink.push(relayed);
         const change = entry.fact ? this.state.apply(entry.fact) : undefined;
         if (change) this.publish(change);
       }
-      for (const observer of this.entryObservers) observer(entry);
+      for (const observer of this.entryObservers) observer(entry, id);
     } catch (error) {
       this.options.onError?.(error, "applying a log entry");
     }

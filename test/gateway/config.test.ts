@@ -22,10 +22,9 @@ describe("loadConfig defaults", () => {
       emulator: { port: 0, seedDemoData: true },
       events: { apiKeyHeader: "x-api-key", reconcileIntervalMs: 30_000, replayRetentionMs: 3_600_000 },
       redisKeyPrefix: "ivs-gateway:",
-      // IVS quotas paced at 80%, a few seconds of cache, calls shared among requests.
+      // IVS quotas paced at 80%; the mirror listed again every 5 min, each channel's lists every hour.
       budget: { share: 0.8, rates: {}, deadlineMs: 10_000 },
-      cache: { enabled: true, ttlMs: 5000, staleMs: 30_000, maxEntries: 10_000 },
-      coalesce: { enabled: true, windowMs: 5 },
+      mirror: { resyncMs: 300_000, channelResyncMs: 3_600_000, windowMs: 5 },
       // Secure by default: development mode mints a token; limits at GraphQL Armor's defaults.
       auth: { mode: "dev", apiKeys: [], tenantTagKey: "tenant" },
       limits: {

@@ -2,6 +2,7 @@ import { IvsClient } from "@aws-sdk/client-ivs";
 import { afterAll, beforeAll } from "vitest";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "../../src/app.ts";
+import { type MirrorRuntime, startMirror } from "../../src/mirror/index.ts";
 import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "./test-auth.ts";
 
@@ -17,6 +18,10 @@ export interface GatewayHarness {
   yoga: GatewayYoga;
   /** In-memory live events (no Redis): ingest and hub. */
   live: LiveEvents;
+  /** The gateway's mirror of the emulator's account (memory, synced at start). */
+  mirror: MirrorRuntime;
+  /** Waits until what the emulator's events said is in the mirror and confirmed with IVS. */
+  settle(): Promise<void>;
   /** Runs an operation in-process through `yoga.fetch` (no port). */
   gql<T = Record<string, unknown>>(
     query: string,
@@ -24,7 +29,8 @@ export interface GatewayHarness {
   ): Promise<GraphQLResult<T>>;
   /** Emulator request count of one operation since the last `resetCounts()`. */
   count(operation: string): number;
-  resetCounts(): void;
+  /** Lets the mirror settle (what it does after events is not counted), then zeroes the counts. */
+  resetCounts(): Promise<void>;
 }
 
 /** Starts an emulator (quotas off) and a gateway app on it for the file's tests. */
@@ -32,6 +38,19 @@ export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
   const h = {} as GatewayHarness;
   let gatewayIvs: IvsClient | undefined;
   let live: LiveEvents | undefined;
+  let mirror: MirrorRuntime | undefined;
+  const ingesting = new Set<Promise<unknown>>();
+  const settle = async () => {
+    for (let i = 0; i < 400; i++) {
+      await Promise.all([...ingesting]);
+      const m = mirror;
+      const synced = m && Object.values(m.status().synced).every(Boolean);
+      if (ingesting.size === 0 && m && synced && !m.sync.confirming && m.mirror.channelFetcher.waiting === 0)
+        return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error("the mirror did not settle within 2 s");
+  };
   beforeAll(async () => {
     const emulator = createEmulator({
       port: 0,
@@ -53,23 +72,46 @@ export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
       ingestApiKey: "test-ingest-key-0123456789",
       reconcileIntervalMs: 3600_000,
     });
+    mirror = await startMirror({
+      ivs: gatewayIvs,
+      settings: {
+        resyncMs: 3600_000,
+        channelResyncMs: 3600_000,
+        windowMs: 0,
+        // In-process events arrive in microseconds: short waits keep tests quick and deterministic.
+        delays: { ownWriteGraceMs: 50, sessionEndMs: 20, creatingPollMs: 20 },
+      },
+    });
+    mirror.watch(live.hub);
     await live.start();
+    await mirror.start();
+    await mirror.synced();
     // The emulator's events reach the hub as EventBridge would deliver them, so that live status
-    // (Channel.isLive and stream, read from the hub) follows the emulator's broadcasts.
+    // (Channel.isLive and stream, read from the hub) and the mirror (CloudTrail events of calls made
+    // straight to the emulator) follow what happens there.
     const events = live;
-    emulator.bus.addSink({ deliver: (event) => void events.ingestor.ingest(event) });
+    emulator.bus.addSink({
+      deliver: (event) => {
+        const done = events.ingestor.ingest(event).finally(() => ingesting.delete(done));
+        ingesting.add(done);
+      },
+    });
     const yoga = createGatewayApp({
       ivs: gatewayIvs,
       live: live.hub,
+      mirror: mirror.mirror,
       graphiql: false,
       security: TEST_SECURITY,
     });
     Object.assign(h, {
       emulator,
       live,
+      mirror,
+      settle,
       ivs: mk(),
       yoga,
       async gql(query: string, variables?: Record<string, unknown>) {
+        await settle();
         const res = await yoga.fetch("http://gateway/graphql", {
           method: "POST",
           headers: { "content-type": "application/json", ...TEST_AUTH_HEADERS },
@@ -78,10 +120,14 @@ export function useGateway(options: EmulatorOptions = {}): GatewayHarness {
         return res.json();
       },
       count: (operation: string) => emulator.counters.get(operation).total,
-      resetCounts: () => emulator.counters.reset(),
+      async resetCounts() {
+        await settle();
+        emulator.counters.reset();
+      },
     });
   });
   afterAll(async () => {
+    await mirror?.stop();
     await live?.stop();
     gatewayIvs?.destroy();
     h.ivs?.destroy();

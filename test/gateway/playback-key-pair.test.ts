@@ -66,7 +66,7 @@ describe("playback key pairs", () => {
       playbackKeyPair: { id: pair.id, arn: pair.arn, name: "", fingerprint: pair.fingerprint },
     });
     expect((await h.gql(GET, { arn: MISSING })).data).toEqual({ playbackKeyPair: null });
-    h.resetCounts();
+    await h.resetCounts();
     expect((await h.gql(GET, { arn: "not-an-arn" })).data).toEqual({ playbackKeyPair: null });
     expect(h.count("GetPlaybackKeyPair")).toBe(0);
   });
@@ -92,9 +92,9 @@ describe("playback key pairs", () => {
     });
   });
 
-  it("pages through key pairs, loading fingerprints (absent from list summaries) only when selected", async () => {
+  it("pages through key pairs with their fingerprints (absent from list summaries) from the mirror", async () => {
     for (let i = 0; i < 3; i++) await importKey(h);
-    h.resetCounts();
+    await h.resetCounts();
     const summary = await h.gql<{ playbackKeyPairs: Connection }>(
       `{ playbackKeyPairs(first: 100) { edges { node { arn name } } } }`,
     );
@@ -115,12 +115,13 @@ describe("playback key pairs", () => {
     } while (after);
     expect(seen).toHaveLength(total);
     for (const pair of seen) expect(pair.fingerprint).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
-    expect(h.count("GetPlaybackKeyPair")).toBe(total);
+    expect(h.count("GetPlaybackKeyPair")).toBe(0);
+    expect(h.count("ListPlaybackKeyPairs")).toBe(0);
 
     const all: string[] = [];
     for await (const page of paginateListPlaybackKeyPairs({ client: h.ivs }, {}))
       all.push(...(page.keyPairs ?? []).map((p) => p.arn as string));
-    expect(seen.map((p) => p.arn)).toEqual(all);
+    expect(seen.map((p) => p.arn)).toEqual([...all].sort());
   });
 
   it("reports a cursor it did not issue as a BAD_USER_INPUT error naming `after`", async () => {

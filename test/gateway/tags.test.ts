@@ -5,7 +5,6 @@ import {
 } from "@aws-sdk/client-ivs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.ts";
-import { createIvsReads } from "../../src/ivs/reads.ts";
 import { createLoaders } from "../../src/loaders/index.ts";
 import { resourceTags, tagResource, tagsRequest } from "../../src/resolvers/tags.ts";
 import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
@@ -45,7 +44,7 @@ describe("tags", () => {
       }),
     );
     configArn = rc.recordingConfiguration?.arn as string;
-    h.resetCounts();
+    await h.resetCounts();
   });
 
   it("tags a channel and returns all its tags with its ARN", async () => {
@@ -87,17 +86,19 @@ describe("tags", () => {
     });
   });
 
-  it("reads the tags of any resource by ARN; null when it does not exist", async () => {
+  it("reads the tags of any resource by ARN from the mirror; null when it does not exist", async () => {
     expect((await h.gql(TAGS, { arn: channelArn })).data).toEqual({
       tags: [{ key: "team", value: "video" }],
     });
     expect((await h.gql(TAGS, { arn: configArn })).data).toEqual({ tags: [] });
     expect((await h.gql(TAGS, { arn: MISSING })).data).toEqual({ tags: null });
-    expect(h.count("ListTagsForResource")).toBe(3);
+    // Mirrored resources' tags cost nothing; the missing channel was asked for once (BatchGetChannel).
+    expect(h.count("ListTagsForResource")).toBe(0);
+    expect(h.count("BatchGetChannel")).toBe(1);
     expect((await h.gql(TAGS, { arn: "arn:aws:ivs:us-west-2:123456789012:unknown/abc" })).data).toEqual({
       tags: null,
     });
-    expect(h.count("ListTagsForResource")).toBe(3);
+    expect(h.count("ListTagsForResource")).toBe(0);
   });
 
   it("returns NotFoundError when tagging or untagging a missing resource", async () => {
@@ -155,8 +156,9 @@ describe("tag resolvers, called without GraphQL", () => {
   // These resolvers never touch the live hub.
   const context = () => {
     const live = {} as LiveHub;
-    const reads = createIvsReads({ ivs: h.ivs });
-    return { ivs: h.ivs, reads, loaders: createLoaders(h.ivs, reads, live), live, principal: TEST_PRINCIPAL };
+    const mirror = h.mirror.mirror;
+    const loaders = createLoaders(mirror, live, async () => []);
+    return { ivs: h.ivs, mirror, loaders, live, principal: TEST_PRINCIPAL };
   };
 
   it("turn a tag list into IVS's map, refusing a repeated key by its position", () => {

@@ -8,6 +8,7 @@ import {
 import { beforeEach, describe, expect, it } from "vitest";
 import { revokedVersion } from "../../emulator/operations/viewer-session.ts";
 import { createGatewayApp } from "../../src/app.ts";
+import { Mirror } from "../../src/mirror/mirror.ts";
 import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { type GatewayHarness, type GraphQLResult, useGateway } from "./harness.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "./test-auth.ts";
@@ -48,7 +49,7 @@ describe("viewer session revocation", () => {
   beforeEach(async () => {
     const out = await h.ivs.send(new CreateChannelCommand({ authorized: true }));
     channelArn = out.channel?.arn as string;
-    h.resetCounts();
+    await h.resetCounts();
   });
 
   it("starts a revocation, defaulting the version to 0 as IVS does", async () => {
@@ -144,6 +145,7 @@ describe("viewer session revocation when IVS refuses the account", () => {
     const yoga = createGatewayApp({
       ivs,
       live: {} as LiveHub,
+      mirror: new Mirror({ ivs }),
       graphiql: false,
       logging: false,
       security: TEST_SECURITY,

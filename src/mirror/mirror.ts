@@ -1,0 +1,368 @@
+import type { IvsClient } from "@aws-sdk/client-ivs";
+import { BatchFetcher } from "../ivs/batch-fetcher.ts";
+import type { RequestBudget } from "../ivs/budget.ts";
+import type { Kind, MirrorChange, Resource, SessionSummary } from "./changes.ts";
+import { type SessionCursor, type SessionRecord, SESSIONS_KEPT } from "./sessions.ts";
+import { type IvsSources, ivsSources, type SingleKind } from "./sources.ts";
+import { Absent, SingleFlight } from "./single-flight.ts";
+import { type Applied, MirrorStore } from "./store.ts";
+
+/** How the changes this replica records reach the others (Redis); absent = one process. */
+export interface MirrorFeed {
+  publish(change: MirrorChange): Promise<void>;
+}
+
+export type LookupOutcome = "hit" | "miss" | "absent";
+
+/** How long the gateway remembers its own writes (longer than CloudTrail events take to arrive). */
+const OWN_WRITES_MS = 15 * 60_000;
+
+export interface MirrorOptions {
+  ivs: IvsClient;
+  /** Slots for lookups of what the mirror lacks are taken here first (budget-aware batching). Default none. */
+  budget?: RequestBudget;
+  /** How long a lookup of something missing waits for others to share its call. Default 5 ms. */
+  windowMs?: number;
+  /** How long IVS's "no such resource" is believed before asking again. Default 5 min. */
+  absentTtlMs?: number;
+  /** Default none (one process). */
+  feed?: MirrorFeed;
+  /** Whether this replica runs the sync loop (and so confirms what events say). Default always. */
+  isLeader?: () => boolean;
+  /** Tells live subscribers on every replica that a channel was deleted. Default none. */
+  announceDeleted?: (channelArn: string) => Promise<void>;
+  onError?: (error: unknown, where: string) => void;
+  /** Counts reads by kind and outcome (hit: answered from the mirror; miss: asked IVS; absent: known not to exist). */
+  onLookup?: (kind: string, outcome: LookupOutcome) => void;
+  now?: () => number;
+}
+
+/** A page of a channel's sessions. */
+export interface SessionPage {
+  items: SessionRecord[];
+  hasNextPage: boolean;
+}
+
+/**
+ * The gateway's copy of the IVS account: every read is answered from it, and IVS is asked only for
+ * what it does not hold yet (batched, budget-aware, joined by concurrent callers). The sync loop
+ * (sync.ts), the gateway's mutations, IVS and CloudTrail events and those lookups keep it true by
+ * recording changes; with Redis, the changes one replica records reach every other.
+ */
+export class Mirror {
+  readonly store = new MirrorStore();
+  readonly sources: IvsSources;
+  readonly channelFetcher: BatchFetcher<Resource>;
+  readonly keyFetcher: BatchFetcher<Resource>;
+  private readonly flights = new SingleFlight<unknown>();
+  private readonly absent: Absent;
+  /** Request ids of writes this gateway (any replica) made lately. */
+  private readonly ownWrites: Absent;
+  private readonly listeners = new Set<(change: MirrorChange, applied: Applied) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: MirrorOptions) {
+    this.sources = ivsSources(options.ivs);
+    this.now = options.now ?? Date.now;
+    this.absent = new Absent(options.absentTtlMs ?? 300_000, 10_000, this.now);
+    this.ownWrites = new Absent(OWN_WRITES_MS, 50_000, this.now);
+    const batch = (kind: "channel" | "stream-key", operation: string) =>
+      new BatchFetcher<Resource>({
+        operation,
+        maxBatch: 50,
+        windowMs: options.windowMs ?? 5,
+        ...(options.budget ? { budget: options.budget } : {}),
+        send: async (arns) => {
+          const at = this.now();
+          const found = await this.sources.batchGet(kind, arns);
+          this.settle(kind, arns, found, at);
+          return found;
+        },
+      });
+    this.channelFetcher = batch("channel", "BatchGetChannel");
+    this.keyFetcher = batch("stream-key", "BatchGetStreamKey");
+  }
+
+  get leader(): boolean {
+    return this.options.isLeader?.() ?? true;
+  }
+
+  /** Calls `listener` with every change applied here, whatever its source (persistence, metrics). */
+  onChange(listener: (change: MirrorChange, applied: Applied) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Applies a change this replica observed (a mutation's answer, a lookup, the sync loop) and sends it
+   * to the other replicas. Channels it deletes are announced to live subscribers.
+   */
+  record(change: MirrorChange): Applied & { announced: Promise<void> } {
+    const applied = this.apply(change);
+    this.options.feed?.publish(change).catch((e: unknown) => this.options.onError?.(e, "publishing a change"));
+    return { ...applied, announced: this.announce(applied) };
+  }
+
+  /**
+   * Applies a change another replica recorded (`feed`), or one every replica reads from the shared
+   * event log (`log`: CloudTrail and IVS events), where the leader alone announces deletions.
+   */
+  receive(change: MirrorChange, from: "feed" | "log"): Applied {
+    const applied = this.apply(change);
+    if (from === "log" && this.leader) void this.announce(applied);
+    return applied;
+  }
+
+  /** Notes a write this gateway made, here and on the other replicas. */
+  noteOwnWrite(requestId: string): void {
+    this.record({ op: "own-write", requestId, at: this.now() });
+  }
+
+  /** Whether the write with this IVS request id was made by this gateway (lately). */
+  isOwnWrite(requestId: string): boolean {
+    return this.ownWrites.has(requestId);
+  }
+
+  private apply(change: MirrorChange): Applied {
+    if (change.op === "own-write") this.ownWrites.add(change.requestId);
+    const applied = this.store.apply(change);
+    if (change.op === "put") for (const item of change.items) if (item.arn) this.absent.delete(item.arn);
+    for (const listener of this.listeners) listener(change, applied);
+    return applied;
+  }
+
+  /** Settles once every replica's log carries the deletions (failures are logged, not thrown). */
+  private announce(applied: Applied): Promise<void> {
+    return Promise.all(
+      applied.deletedChannels.map((arn) =>
+        (this.options.announceDeleted?.(arn) ?? Promise.resolve()).catch((e: unknown) =>
+          this.options.onError?.(e, "announcing a deleted channel"),
+        ),
+      ),
+    ).then(() => undefined);
+  }
+
+  /** Records what a batch call found: full objects, and deletions of what the mirror held but IVS no longer has. */
+  private settle(kind: Kind, arns: string[], found: Map<string, Resource | null>, at: number): void {
+    const items = [...found.values()].filter((v): v is Resource => v !== null);
+    if (items.length > 0) this.record({ op: "put", kind, part: "full", at, items });
+    const gone = arns.filter((arn) => !found.get(arn));
+    const held = gone.filter((arn) => this.store.get(kind, arn));
+    if (held.length > 0) this.record({ op: "delete", kind, arns: held, at });
+    for (const arn of gone) this.absent.add(`${kind} ${arn}`);
+  }
+
+  /** Whether a complete list of `kind` was taken: a lookup of something not in it is confirmed with IVS once. */
+  listed(kind: Kind): boolean {
+    return this.store.of(kind).listedAt > 0;
+  }
+
+  // ---- resources by ARN ----
+
+  /** The resource as the mirror holds it (a summary or a full object), asking IVS only when it has none. */
+  async resource(kind: Kind, arn: string): Promise<Resource | null> {
+    const held = this.store.get(kind, arn);
+    if (held) {
+      this.options.onLookup?.(kind, "hit");
+      return held.value;
+    }
+    return this.lookup(kind, arn);
+  }
+
+  /** The full resource (with the members list summaries lack), asking IVS when only a summary is held. */
+  async full(kind: Kind, arn: string): Promise<Resource | null> {
+    const collection = this.store.of(kind);
+    if (collection.hasDetail(arn)) {
+      this.options.onLookup?.(kind, "hit");
+      return collection.get(arn)?.value ?? null;
+    }
+    if (!collection.get(arn) && collection.isDeleted(arn)) return null;
+    return this.lookup(kind, arn);
+  }
+
+  /**
+   * A secret member (a stream key's value, a channel's SRT passphrase), which a source that could not
+   * see it (CloudTrail, Redis without a sealing key) leaves unknown: then IVS is asked.
+   */
+  async withSecret(kind: "channel" | "stream-key", arn: string): Promise<Resource | null> {
+    const held = this.store.get(kind, arn)?.value;
+    const secret =
+      kind === "stream-key" ? held?.value : (held?.srt as { passphrase?: string } | undefined)?.passphrase;
+    if (held && this.store.of(kind).hasDetail(arn) && secret !== undefined) {
+      this.options.onLookup?.(kind, "hit");
+      return held;
+    }
+    if (!held && this.store.of(kind).isDeleted(arn)) return null;
+    this.options.onLookup?.(kind, "miss");
+    return (kind === "channel" ? this.channelFetcher : this.keyFetcher).load(arn);
+  }
+
+  private async lookup(kind: Kind, arn: string): Promise<Resource | null> {
+    if (this.store.of(kind).isDeleted(arn) || this.absent.has(`${kind} ${arn}`)) {
+      this.options.onLookup?.(kind, "absent");
+      return null;
+    }
+    this.options.onLookup?.(kind, "miss");
+    if (kind === "channel") return this.channelFetcher.load(arn);
+    if (kind === "stream-key") return this.keyFetcher.load(arn);
+    return this.fetchOne(kind, arn);
+  }
+
+  /** One Get* call for a kind without a batch call, joined by concurrent callers. */
+  fetchOne(kind: SingleKind, arn: string): Promise<Resource | null> {
+    return this.flights.run(`${kind} ${arn}`, async () => {
+      const at = this.now();
+      const found = await this.sources.get(kind, arn);
+      this.settle(kind, [arn], new Map([[arn, found]]), at);
+      return found;
+    }) as Promise<Resource | null>;
+  }
+
+  /** A page of `kind` in ARN order, from the mirror (callers check `listed` first). */
+  page(kind: Kind, after: string | undefined, first: number, keep?: (value: Resource) => boolean) {
+    return this.store.of(kind).page(after, first, keep);
+  }
+
+  // ---- stream keys of a channel ----
+
+  /** The channel's key summaries; an unknown channel has none. Lists them from IVS when not mirrored yet. */
+  async keysOf(channelArn: string): Promise<Resource[]> {
+    const held = this.store.keysOf(channelArn);
+    if (held) {
+      this.options.onLookup?.("stream-key-list", "hit");
+      return held;
+    }
+    if (this.store.of("channel").isDeleted(channelArn)) return [];
+    this.options.onLookup?.("stream-key-list", "miss");
+    return (await this.listKeys(channelArn)) ?? [];
+  }
+
+  /** ListStreamKeys (every page) for one channel, recorded; null when IVS does not know the channel. */
+  listKeys(channelArn: string): Promise<Resource[] | null> {
+    return this.flights.run(`keys ${channelArn}`, async () => {
+      const at = this.now();
+      const keys = await this.sources.listKeys(channelArn);
+      if (keys) this.record({ op: "keys", at, lists: [{ channelArn, keys }] });
+      else if (this.store.get("channel", channelArn))
+        this.record({ op: "delete", kind: "channel", arns: [channelArn], at });
+      return keys;
+    }) as Promise<Resource[] | null>;
+  }
+
+  // ---- sessions ----
+
+  /**
+   * A page of the channel's sessions, newest first. The newest SESSIONS_KEPT are mirrored (listed once
+   * from IVS, then kept up to date by events); older ones are read from IVS's pages when asked for.
+   */
+  async sessionsPage(channelArn: string, cursor: SessionCursor | undefined, first: number): Promise<SessionPage> {
+    if (!this.store.sessions.listed(channelArn)) {
+      this.options.onLookup?.("session-list", "miss");
+      await this.listSessions(channelArn);
+    } else this.options.onLookup?.("session-list", "hit");
+    const page = this.store.sessions.page(channelArn, cursor, first);
+    if (!page.more) return page;
+    const older = await this.olderSessions(channelArn, page.items.at(-1) ?? cursor, first - page.items.length);
+    return { items: [...page.items, ...older.items], hasNextPage: older.hasNextPage };
+  }
+
+  /** ListStreamSessions' newest page for one channel, recorded. */
+  listSessions(channelArn: string): Promise<void> {
+    return this.flights.run(`sessions ${channelArn}`, async () => {
+      const at = this.now();
+      const page = await this.sources.listSessions(channelArn);
+      if (!page) {
+        if (this.store.get("channel", channelArn))
+          this.record({ op: "delete", kind: "channel", arns: [channelArn], at });
+        return;
+      }
+      this.record({
+        op: "sessions",
+        channelArn,
+        at,
+        sessions: page.items,
+        complete: !page.nextToken && page.items.length <= SESSIONS_KEPT,
+      });
+    }) as Promise<void>;
+  }
+
+  /**
+   * Sessions older than `after` that the mirror does not keep: IVS's pages walked from the newest
+   * (its tokens cannot seek), not recorded. Rare: only for histories longer than SESSIONS_KEPT.
+   */
+  private async olderSessions(
+    channelArn: string,
+    after: SessionCursor | undefined,
+    want: number,
+  ): Promise<SessionPage> {
+    const items: SessionRecord[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.sources.listSessions(channelArn, token);
+      if (!page) return { items, hasNextPage: false };
+      for (const s of page.items) {
+        const record = toRecord(s);
+        if (after && !isOlder(record, after)) continue;
+        if (items.length === want) return { items, hasNextPage: true };
+        items.push(record);
+      }
+      token = page.nextToken;
+    } while (token);
+    return { items, hasNextPage: false };
+  }
+
+  /**
+   * A session's details (GetStreamSession, JSON): the latest session without `streamId`. Kept until
+   * an event about the session says they may have changed.
+   */
+  async sessionDetail(channelArn: string, streamId?: string): Promise<Record<string, unknown> | null> {
+    const id = streamId ?? this.store.sessions.sessions(channelArn)[0]?.streamId;
+    const known = this.store.sessions.listed(channelArn) || id !== undefined;
+    if (id) {
+      const held = this.store.sessions.detail(channelArn, id);
+      if (held) {
+        this.options.onLookup?.("session", "hit");
+        return held.detail;
+      }
+    } else if (known) return null;
+    if (this.store.of("channel").isDeleted(channelArn)) return null;
+    this.options.onLookup?.("session", "miss");
+    return this.fetchSession(channelArn, streamId);
+  }
+
+  /** GetStreamSession, recorded; null when IVS has no such session. */
+  fetchSession(channelArn: string, streamId?: string): Promise<Record<string, unknown> | null> {
+    return this.flights.run(`session ${channelArn} ${streamId ?? ""}`, async () => {
+      const at = this.now();
+      const detail = await this.sources.getSession(channelArn, streamId);
+      if (detail) this.record({ op: "session", channelArn, at, detail });
+      return detail;
+    }) as Promise<Record<string, unknown> | null>;
+  }
+
+  // ---- tags ----
+
+  /** A resource's tags from the mirror; IVS is asked for resources the mirror does not hold. */
+  async tags(kind: Kind | undefined, arn: string): Promise<Record<string, string> | null> {
+    if (kind) {
+      const found = await this.resource(kind, arn);
+      return found ? (found.tags ?? {}) : null;
+    }
+    return this.sources.listTags(arn);
+  }
+}
+
+function toRecord(s: SessionSummary): SessionRecord {
+  return {
+    streamId: s.streamId,
+    startTime: s.startTime ?? 0,
+    ...(s.endTime !== undefined ? { endTime: s.endTime } : {}),
+    hasErrorEvent: s.hasErrorEvent ?? false,
+    eventAt: 0,
+  };
+}
+
+/** Newest first: `s` comes after `cursor`. */
+function isOlder(s: SessionCursor, cursor: SessionCursor): boolean {
+  return s.startTime < cursor.startTime || (s.startTime === cursor.startTime && s.streamId < cursor.streamId);
+}
