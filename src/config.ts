@@ -149,7 +149,8 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
   {
     name: "REDIS_URL",
     default: "—",
-    meaning: "redis:// or rediss:// URL; shares live events among replicas and enables replay",
+    meaning:
+      "redis:// or rediss:// URL; shares the mirror, the request budget and live events among replicas, keeps the mirror across restarts, enables replay",
   },
   {
     name: "REDIS_KEY_PREFIX",
@@ -259,13 +260,13 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     name: "MIRROR_RESYNC_INTERVAL_MS",
     default: "300000",
     meaning:
-      "how often the mirror lists channels (with their details) and configurations again, repairing what events missed (10000–86400000)",
+      "how often the mirror lists channels (with their details) and configurations again, repairing what events missed (1000–86400000)",
   },
   {
     name: "MIRROR_CHANNEL_RESYNC_INTERVAL_MS",
     default: "3600000",
     meaning:
-      "how often each channel's key list and session list are taken again, spread over the period (60000–604800000)",
+      "how often each channel's key list and session list are taken again, spread over the period (1000–604800000)",
   },
   {
     name: "MIRROR_SECRET_KEY",
@@ -275,8 +276,9 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
   },
   {
     name: "COALESCE_WINDOW_MS",
-    default: "5",
-    meaning: "how long a lookup of something the mirror lacks waits for other requests' ARNs (BatchGetChannel/BatchGetStreamKey)",
+    default: "20",
+    meaning:
+      "how long a lookup of something the mirror lacks waits for other requests' ARNs (BatchGetChannel/BatchGetStreamKey)",
   },
 ];
 

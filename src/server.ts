@@ -10,9 +10,10 @@ import { type SecuritySetup, setUpSecurity } from "./auth/setup.ts";
 import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
 import { type DemoBroadcaster, type DemoSummary, seedDemoData } from "./demo/seed.ts";
 import { type IvsRuntime, startIvsRuntime } from "./ivs/runtime.ts";
-import { type MirrorRuntime, type MirrorStatus, startMirror } from "./mirror/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
+import { type MirrorRuntime, type MirrorStatus, startMirror } from "./mirror/index.ts";
+import type { SyncDelays } from "./mirror/sync.ts";
 import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
 import { useMetrics } from "./plugins/use-metrics.ts";
 import { createLiveEvents, type LiveEvents } from "./subscriptions/index.ts";
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   emulator?: Partial<EmulatorOptions>;
   /** Yoga plugins added after metrics and logging. Default none. */
   plugins?: Plugin[];
+  /** Waits of the mirror's sync loop (tests shorten them). Default SyncDelays' defaults. */
+  mirrorDelays?: Partial<SyncDelays>;
 }
 
 export interface Gateway {
@@ -42,6 +45,8 @@ export interface Gateway {
   readonly ivs: IvsClient;
   /** Live status hub and event ingest. */
   readonly live: LiveEvents;
+  /** The mirror of the IVS account reads are answered from, and its sync loop. */
+  readonly mirror: MirrorRuntime;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   /** Development mode only (embedded, no auth configured): the bearer token minted at start. */
@@ -156,6 +161,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       if (!live) throw new Error("the gateway is not started");
       return live;
     },
+    get mirror() {
+      if (!mirror) throw new Error("the gateway is not started");
+      return mirror;
+    },
     metrics,
     logger,
     async start() {
@@ -190,7 +199,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         mirror = await startMirror({
           ivs,
           budget: runtime.budget,
-          settings: config.mirror,
+          settings: { ...config.mirror, ...(deps.mirrorDelays ? { delays: deps.mirrorDelays } : {}) },
           ...(runtime.redis
             ? {
                 redis: {
@@ -305,7 +314,8 @@ function mirrorHealth(status: MirrorStatus) {
 }
 
 function sampleMirror(metrics: GatewayMetrics, status: MirrorStatus): void {
-  for (const [kind, synced] of Object.entries(status.synced)) metrics.mirrorSynced.set({ kind }, synced ? 1 : 0);
+  for (const [kind, synced] of Object.entries(status.synced))
+    metrics.mirrorSynced.set({ kind }, synced ? 1 : 0);
   for (const [kind, n] of Object.entries(status.resources)) metrics.mirrorResources.set({ kind }, n);
   for (const [kind, s] of Object.entries(status.oldestAgeSeconds)) metrics.mirrorOldestAge.set({ kind }, s);
   const { channels, keyLists, sessionLists } = status.progress;

@@ -14,7 +14,7 @@ export interface BatchFetcherOptions<T> {
   send: (keys: string[]) => Promise<Map<string, T | null>>;
   /** Slots are taken here, before the batch is formed. Default none (unpaced: tests, no budget). */
   budget?: RequestBudget;
-  /** How long the first key waits for others before a slot is asked for. Default 5 ms. */
+  /** How long the first key waits for others before a slot is asked for. Default 20 ms. */
   windowMs?: number;
   /** The deadline of a caller without one. Default 10 s. */
   defaultDeadlineMs?: number;
@@ -44,7 +44,7 @@ export class BatchFetcher<T> {
   private readonly windowMs: number;
 
   constructor(private readonly options: BatchFetcherOptions<T>) {
-    this.windowMs = options.windowMs ?? 5;
+    this.windowMs = options.windowMs ?? 20;
   }
 
   /** The value of `key` (null when IVS has none), fetched in the scope of the caller (or `scope`). */

@@ -38,15 +38,15 @@ export function parseMirrorConfig(
   raw: Raw<"resyncMs" | "channelResyncMs" | "windowMs" | "secretKey">,
 ): MirrorConfig {
   const config: MirrorConfig = {
-    resyncMs: int("MIRROR_RESYNC_INTERVAL_MS", raw.resyncMs, 300_000, 10_000, 86_400_000),
+    resyncMs: int("MIRROR_RESYNC_INTERVAL_MS", raw.resyncMs, 300_000, 1000, 86_400_000),
     channelResyncMs: int(
       "MIRROR_CHANNEL_RESYNC_INTERVAL_MS",
       raw.channelResyncMs,
       3_600_000,
-      60_000,
+      1000,
       7 * 86_400_000,
     ),
-    windowMs: int("COALESCE_WINDOW_MS", raw.windowMs, 5, 0, 1000),
+    windowMs: int("COALESCE_WINDOW_MS", raw.windowMs, 20, 0, 1000),
   };
   if (raw.secretKey !== undefined) {
     const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw.secretKey)

@@ -24,7 +24,9 @@ export function channelStreamKeysLoader(mirror: Mirror) {
     (channelArns) =>
       Promise.all(
         channelArns.map((arn) =>
-          (mirror.keysOf(arn) as Promise<StreamKeySummary[]>).catch((error: unknown) => asGatewayError(error)),
+          (mirror.keysOf(arn) as Promise<StreamKeySummary[]>).catch((error: unknown) =>
+            asGatewayError(error),
+          ),
         ),
       ),
     { batch: false },

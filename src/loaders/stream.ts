@@ -1,6 +1,5 @@
-import type { _Stream as Stream, StreamHealth } from "@aws-sdk/client-ivs";
+import type { IvsClient, _Stream as Stream, StreamHealth } from "@aws-sdk/client-ivs";
 import DataLoader from "dataloader";
-import type { IvsClient } from "@aws-sdk/client-ivs";
 import type { LiveHub } from "../subscriptions/live-hub.ts";
 import type { ChannelLiveState, SnapshotStream } from "../subscriptions/live-state.ts";
 import { listLiveStreams } from "../subscriptions/snapshot.ts";

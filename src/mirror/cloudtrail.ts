@@ -1,5 +1,8 @@
 import { type Kind, kindOfArn, type MirrorChange, type Resource } from "./changes.ts";
 
+/** EventBridge times have second precision: a call stamped s was made before s + 1 s. */
+const SECOND_MS = 1000;
+
 /** What CloudTrail writes in place of a sensitive member (stream key values, SRT passphrases). */
 const HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS";
 export const API_CALL_DETAIL_TYPE = "AWS API Call via CloudTrail";
@@ -31,8 +34,14 @@ const RETURNS: Record<string, { kind: Kind; member: string }> = {
   CreateStreamKey: { kind: "stream-key", member: "streamKey" },
   CreateRecordingConfiguration: { kind: "recording-configuration", member: "recordingConfiguration" },
   ImportPlaybackKeyPair: { kind: "playback-key-pair", member: "keyPair" },
-  CreatePlaybackRestrictionPolicy: { kind: "playback-restriction-policy", member: "playbackRestrictionPolicy" },
-  UpdatePlaybackRestrictionPolicy: { kind: "playback-restriction-policy", member: "playbackRestrictionPolicy" },
+  CreatePlaybackRestrictionPolicy: {
+    kind: "playback-restriction-policy",
+    member: "playbackRestrictionPolicy",
+  },
+  UpdatePlaybackRestrictionPolicy: {
+    kind: "playback-restriction-policy",
+    member: "playbackRestrictionPolicy",
+  },
   CreateAdConfiguration: { kind: "ad-configuration", member: "adConfiguration" },
   UpdateAdConfiguration: { kind: "ad-configuration", member: "adConfiguration" },
 };
@@ -56,10 +65,10 @@ const partOf = (kind: Kind): "summary" | "full" => (kind === "stream-key" ? "sum
 /**
  * What an IVS API call recorded by CloudTrail (delivered by EventBridge as `AWS API Call via
  * CloudTrail`) changed, as mirror changes. Calls made by any tool reach the gateway this way. Failed
- * calls and calls that change no mirrored resource give no change. `at` is the event's time, which
- * has second precision: an observation made later in that second (a mutation's answer) wins over it,
- * and whatever the event says that differs from the mirror is confirmed with IVS by the leader
- * (src/mirror/watch.ts), which settles calls made within the same second.
+ * calls and calls that change no mirrored resource give no change. `at` is the last moment of the
+ * event's second (its time has second precision): the call wins over whatever the mirror observed
+ * within that second, and the leader confirms with IVS what differs (src/mirror/watch.ts). Calls this
+ * gateway made itself are told apart by their request id and not applied: their answers are in already.
  */
 export function parseApiCall(body: Record<string, unknown>): ApiCallParse {
   const id = typeof body.id === "string" ? body.id : undefined;
@@ -77,7 +86,7 @@ export function parseApiCall(body: Record<string, unknown>): ApiCallParse {
     return { ok: false, malformed: true, reason: "detail.eventTime must be an ISO-8601 date-time" };
   if (d.errorCode !== undefined && d.errorCode !== null)
     return { ok: false, malformed: false, id, reason: `${eventName} failed (${String(d.errorCode)})` };
-  const at = time;
+  const at = time + SECOND_MS - 1;
   const request = isObject(d.requestParameters) ? d.requestParameters : {};
   const response = isObject(d.responseElements) ? d.responseElements : {};
   const changes = changesOf(eventName, request, response, at);

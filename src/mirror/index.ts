@@ -54,20 +54,6 @@ export interface MirrorStatus {
 
 export type MirrorRuntime = Awaited<ReturnType<typeof startMirror>>;
 
-/** Every write call the gateway's client makes is noted (by request id), to tell its CloudTrail events apart. */
-function noteOwnWrites(ivs: IvsClient, mirror: Mirror): void {
-  ivs.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const operation = context.commandName ?? "";
-      const requestId = (result.output as { $metadata?: { requestId?: string } }).$metadata?.requestId;
-      if (requestId && !/^(Get|List|BatchGet)/.test(operation)) mirror.noteOwnWrite(requestId);
-      return result;
-    },
-    { step: "initialize", name: "mirrorOwnWrites", override: true },
-  );
-}
-
 /** How often the leader saves what changed to Redis. */
 const SAVE_EVERY_MS = 1000;
 
@@ -100,7 +86,8 @@ export async function startMirror(options: MirrorRuntimeOptions) {
       redis: commands,
       key: `${prefix}mirror:leader`,
       id: origin,
-      onChange: (leader) => logger?.info({ leader }, leader ? "mirror: leading the sync" : "mirror: following"),
+      onChange: (leader) =>
+        logger?.info({ leader }, leader ? "mirror: leading the sync" : "mirror: following"),
       onError: (error) => onError(error, "mirror lease"),
     });
   }
@@ -143,12 +130,11 @@ export async function startMirror(options: MirrorRuntimeOptions) {
     }
   });
 
-  noteOwnWrites(options.ivs, mirror);
-
   let mark: SnapshotMark | undefined;
   if (snapshot && feed) {
     mark = await snapshot.load(mirror.store);
-    const replay = mark ? await feed.since(mark.feedId) : undefined;
+    // Without a saved mirror (the leader has not saved one yet), everything the feed still holds.
+    const replay = await feed.since(mark?.feedId ?? "0-0");
     if (mark && !replay)
       logger?.warn("mirror: the saved mirror is older than the feed retains; the sync loop will list again");
     for (const { change } of replay ?? []) mirror.receive(change, "feed");
@@ -214,7 +200,8 @@ export async function startMirror(options: MirrorRuntimeOptions) {
       }
       synced.channel = progress.channels.listed && progress.channels.detailed === progress.channels.total;
       synced["stream-key"] = synced.channel === true && progress.keyLists.done === progress.keyLists.total;
-      synced["stream-session"] = synced.channel === true && progress.sessionLists.done === progress.sessionLists.total;
+      synced["stream-session"] =
+        synced.channel === true && progress.sessionLists.done === progress.sessionLists.total;
       let oldestKeys = 0;
       for (const [, at] of mirror.store.keyLists()) if (oldestKeys === 0 || at < oldestKeys) oldestKeys = at;
       oldestAgeSeconds["stream-key-list"] = oldestKeys > 0 ? (now - oldestKeys) / 1000 : 0;

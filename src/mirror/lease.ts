@@ -59,7 +59,13 @@ export class RedisLease implements Leadership {
 
   private async renew(): Promise<void> {
     try {
-      const got = await this.options.redis.eval(RENEW, 1, this.options.key, this.options.id, String(this.ttlMs));
+      const got = await this.options.redis.eval(
+        RENEW,
+        1,
+        this.options.key,
+        this.options.id,
+        String(this.ttlMs),
+      );
       this.set(got === 1);
     } catch (error) {
       this.set(false);

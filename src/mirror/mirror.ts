@@ -2,9 +2,9 @@ import type { IvsClient } from "@aws-sdk/client-ivs";
 import { BatchFetcher } from "../ivs/batch-fetcher.ts";
 import type { RequestBudget } from "../ivs/budget.ts";
 import type { Kind, MirrorChange, Resource, SessionSummary } from "./changes.ts";
-import { type SessionCursor, type SessionRecord, SESSIONS_KEPT } from "./sessions.ts";
-import { type IvsSources, ivsSources, type SingleKind } from "./sources.ts";
+import { SESSIONS_KEPT, type SessionCursor, type SessionRecord } from "./sessions.ts";
 import { Absent, SingleFlight } from "./single-flight.ts";
+import { type IvsSources, ivsSources, type SingleKind } from "./sources.ts";
 import { type Applied, MirrorStore } from "./store.ts";
 
 /** How the changes this replica records reach the others (Redis); absent = one process. */
@@ -21,7 +21,7 @@ export interface MirrorOptions {
   ivs: IvsClient;
   /** Slots for lookups of what the mirror lacks are taken here first (budget-aware batching). Default none. */
   budget?: RequestBudget;
-  /** How long a lookup of something missing waits for others to share its call. Default 5 ms. */
+  /** How long a lookup of something missing waits for others to share its call. Default 20 ms. */
   windowMs?: number;
   /** How long IVS's "no such resource" is believed before asking again. Default 5 min. */
   absentTtlMs?: number;
@@ -70,10 +70,10 @@ export class Mirror {
       new BatchFetcher<Resource>({
         operation,
         maxBatch: 50,
-        windowMs: options.windowMs ?? 5,
+        windowMs: options.windowMs ?? 20,
         ...(options.budget ? { budget: options.budget } : {}),
         send: async (arns) => {
-          const at = this.now();
+          const at = this.askedAt(kind, arns);
           const found = await this.sources.batchGet(kind, arns);
           this.settle(kind, arns, found, at);
           return found;
@@ -95,11 +95,20 @@ export class Mirror {
 
   /**
    * Applies a change this replica observed (a mutation's answer, a lookup, the sync loop) and sends it
-   * to the other replicas. Channels it deletes are announced to live subscribers.
+   * to the other replicas. Channels it deletes are announced to live subscribers. `answer` is the IVS
+   * answer a mutation recorded: its request id tells that write's CloudTrail event apart (nothing to
+   * confirm, the mirror has the answer already).
    */
-  record(change: MirrorChange): Applied & { announced: Promise<void> } {
+  record(
+    change: MirrorChange,
+    answer?: { $metadata?: { requestId?: string } },
+  ): Applied & { announced: Promise<void> } {
+    const requestId = answer?.$metadata?.requestId;
+    if (requestId && !this.ownWrites.has(requestId)) this.noteOwnWrite(requestId);
     const applied = this.apply(change);
-    this.options.feed?.publish(change).catch((e: unknown) => this.options.onError?.(e, "publishing a change"));
+    this.options.feed
+      ?.publish(change)
+      .catch((e: unknown) => this.options.onError?.(e, "publishing a change"));
     return { ...applied, announced: this.announce(applied) };
   }
 
@@ -113,8 +122,8 @@ export class Mirror {
     return applied;
   }
 
-  /** Notes a write this gateway made, here and on the other replicas. */
-  noteOwnWrite(requestId: string): void {
+  /** Notes a write whose answer this gateway recorded, here and on the other replicas. */
+  private noteOwnWrite(requestId: string): void {
     this.record({ op: "own-write", requestId, at: this.now() });
   }
 
@@ -140,6 +149,20 @@ export class Mirror {
         ),
       ),
     ).then(() => undefined);
+  }
+
+  /**
+   * The `at` of what a call about to be sent will observe: now, and no older than anything the mirror
+   * holds for those ARNs. What it holds describes writes made before the call (an event's time is the
+   * upper end of its second, so it can lie a little ahead of the clock); what IVS answers now is newer.
+   */
+  private askedAt(kind: Kind, arns: readonly string[]): number {
+    let at = this.now();
+    for (const arn of arns) {
+      const e = this.store.get(kind, arn);
+      if (e) at = Math.max(at, e.at, e.detailAt);
+    }
+    return at;
   }
 
   /** Records what a batch call found: full objects, and deletions of what the mirror held but IVS no longer has. */
@@ -211,7 +234,7 @@ export class Mirror {
   /** One Get* call for a kind without a batch call, joined by concurrent callers. */
   fetchOne(kind: SingleKind, arn: string): Promise<Resource | null> {
     return this.flights.run(`${kind} ${arn}`, async () => {
-      const at = this.now();
+      const at = this.askedAt(kind, [arn]);
       const found = await this.sources.get(kind, arn);
       this.settle(kind, [arn], new Map([[arn, found]]), at);
       return found;
@@ -240,7 +263,7 @@ export class Mirror {
   /** ListStreamKeys (every page) for one channel, recorded; null when IVS does not know the channel. */
   listKeys(channelArn: string): Promise<Resource[] | null> {
     return this.flights.run(`keys ${channelArn}`, async () => {
-      const at = this.now();
+      const at = Math.max(this.now(), this.store.keyListedAt(channelArn));
       const keys = await this.sources.listKeys(channelArn);
       if (keys) this.record({ op: "keys", at, lists: [{ channelArn, keys }] });
       else if (this.store.get("channel", channelArn))
@@ -255,21 +278,29 @@ export class Mirror {
    * A page of the channel's sessions, newest first. The newest SESSIONS_KEPT are mirrored (listed once
    * from IVS, then kept up to date by events); older ones are read from IVS's pages when asked for.
    */
-  async sessionsPage(channelArn: string, cursor: SessionCursor | undefined, first: number): Promise<SessionPage> {
+  async sessionsPage(
+    channelArn: string,
+    cursor: SessionCursor | undefined,
+    first: number,
+  ): Promise<SessionPage> {
     if (!this.store.sessions.listed(channelArn)) {
       this.options.onLookup?.("session-list", "miss");
       await this.listSessions(channelArn);
     } else this.options.onLookup?.("session-list", "hit");
     const page = this.store.sessions.page(channelArn, cursor, first);
     if (!page.more) return page;
-    const older = await this.olderSessions(channelArn, page.items.at(-1) ?? cursor, first - page.items.length);
+    const older = await this.olderSessions(
+      channelArn,
+      page.items.at(-1) ?? cursor,
+      first - page.items.length,
+    );
     return { items: [...page.items, ...older.items], hasNextPage: older.hasNextPage };
   }
 
   /** ListStreamSessions' newest page for one channel, recorded. */
   listSessions(channelArn: string): Promise<void> {
     return this.flights.run(`sessions ${channelArn}`, async () => {
-      const at = this.now();
+      const at = Math.max(this.now(), this.store.sessions.listedAt(channelArn));
       const page = await this.sources.listSessions(channelArn);
       if (!page) {
         if (this.store.get("channel", channelArn))

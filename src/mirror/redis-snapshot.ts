@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { SecretBox } from "../ivs/secret-box.ts";
-import { type Kind, KINDS, type MirrorChange } from "./changes.ts";
+import { KINDS, type Kind, type MirrorChange } from "./changes.ts";
 import type { Entry } from "./collection.ts";
 import { joinSecrets, splitSecrets } from "./secrets.ts";
 import type { SessionRecord } from "./sessions.ts";
@@ -140,7 +140,11 @@ export class RedisSnapshot {
       else multi.hdel(this.key("sessions"), channelArn);
     }
     this.sessionChannels.clear();
-    const meta: Record<string, string> = { feedId: mark.feedId, logId: mark.logId, savedAt: String(Date.now()) };
+    const meta: Record<string, string> = {
+      feedId: mark.feedId,
+      logId: mark.logId,
+      savedAt: String(Date.now()),
+    };
     for (const kind of KINDS) meta[`listed:${kind}`] = String(store.of(kind).listedAt);
     multi.hset(this.key("meta"), meta);
     this.metaDirty = false;
@@ -186,7 +190,8 @@ export class RedisSnapshot {
   private saved(kind: Kind, e: Entry): SavedEntry {
     const { open, secret } = splitSecrets(kind, e.value);
     const out: SavedEntry = { v: open, at: e.at, d: e.detailAt, s: e.syncedAt };
-    if (secret && this.options.box) out.x = this.options.box.seal(JSON.stringify(secret), `${kind} ${e.value.arn}`);
+    if (secret && this.options.box)
+      out.x = this.options.box.seal(JSON.stringify(secret), `${kind} ${e.value.arn}`);
     return out;
   }
 

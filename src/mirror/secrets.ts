@@ -37,7 +37,8 @@ export function sealChange(
 ): { change: MirrorChange; sealed?: string } {
   const items =
     change.op === "put" ? change.items : change.op === "keys" ? change.lists.flatMap((l) => l.keys) : [];
-  const kind: Kind | undefined = change.op === "put" ? change.kind : change.op === "keys" ? "stream-key" : undefined;
+  const kind: Kind | undefined =
+    change.op === "put" ? change.kind : change.op === "keys" ? "stream-key" : undefined;
   if (!kind || items.length === 0) return { change };
   const secrets: Record<string, Secret> = {};
   const strip = (item: Resource) => {
@@ -66,7 +67,8 @@ export function openChange(
   const text = box.open(sealed, aad);
   if (!text) return change;
   const secrets = JSON.parse(text) as Record<string, Secret>;
-  const join = (kind: Kind) => (item: Resource) => joinSecrets(kind, item, item.arn ? secrets[item.arn] : undefined);
+  const join = (kind: Kind) => (item: Resource) =>
+    joinSecrets(kind, item, item.arn ? secrets[item.arn] : undefined);
   if (change.op === "put") return { ...change, items: change.items.map(join(change.kind)) };
   if (change.op === "keys")
     return { ...change, lists: change.lists.map((l) => ({ ...l, keys: l.keys.map(join("stream-key")) })) };

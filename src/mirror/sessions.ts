@@ -129,7 +129,11 @@ export class SessionStore {
     h.byId.set(streamId, {
       streamId,
       startTime: Number.isNaN(start) ? (old?.startTime ?? at) : start,
-      ...(Number.isNaN(end) ? (old?.endTime !== undefined ? { endTime: old.endTime } : {}) : { endTime: end }),
+      ...(Number.isNaN(end)
+        ? old?.endTime !== undefined
+          ? { endTime: old.endTime }
+          : {}
+        : { endTime: end }),
       hasErrorEvent: old?.hasErrorEvent ?? false,
       eventAt: old?.eventAt ?? 0,
     });
@@ -181,11 +185,14 @@ export class SessionStore {
 
   forget(channelArn: string): void {
     this.histories.delete(channelArn);
-    for (const key of [...this.details.keys()]) if (key.startsWith(`${channelArn} `)) this.details.delete(key);
+    for (const key of [...this.details.keys()])
+      if (key.startsWith(`${channelArn} `)) this.details.delete(key);
   }
 
   /** One channel's history as it may be saved (details are fetched again on demand); undefined if none. */
-  exportChannel(channelArn: string): { listedAt: number; complete: boolean; sessions: SessionRecord[] } | undefined {
+  exportChannel(
+    channelArn: string,
+  ): { listedAt: number; complete: boolean; sessions: SessionRecord[] } | undefined {
     const h = this.histories.get(channelArn);
     return h ? { listedAt: h.listedAt, complete: h.complete, sessions: [...h.byId.values()] } : undefined;
   }

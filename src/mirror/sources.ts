@@ -62,7 +62,10 @@ export function ivsSources(ivs: IvsClient) {
         }
         case "recording-configuration": {
           const out = await ivs.send(new ListRecordingConfigurationsCommand(request));
-          return { items: (out.recordingConfigurations ?? []).map(plain), nextToken: out.nextToken || undefined };
+          return {
+            items: (out.recordingConfigurations ?? []).map(plain),
+            nextToken: out.nextToken || undefined,
+          };
         }
         case "playback-key-pair": {
           const out = await ivs.send(new ListPlaybackKeyPairsCommand(request));
@@ -136,7 +139,9 @@ export function ivsSources(ivs: IvsClient) {
       nextToken?: string,
       maxResults = PAGE,
     ): Promise<Page<SessionSummary> | null> {
-      const out = await orNull(ivs.send(new ListStreamSessionsCommand({ channelArn, nextToken, maxResults })));
+      const out = await orNull(
+        ivs.send(new ListStreamSessionsCommand({ channelArn, nextToken, maxResults })),
+      );
       if (!out) return null;
       const items = (out.streamSessions ?? [])
         .filter((s) => s.streamId)

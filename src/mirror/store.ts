@@ -1,4 +1,4 @@
-import { type Kind, KINDS, type MirrorChange, type Resource } from "./changes.ts";
+import { KINDS, type Kind, type MirrorChange, type Resource } from "./changes.ts";
 import { Collection, type Entry } from "./collection.ts";
 import { SessionStore } from "./sessions.ts";
 
@@ -6,7 +6,11 @@ import { SessionStore } from "./sessions.ts";
 const DETAIL: Record<Kind, readonly string[]> = {
   channel: ["ingestEndpoint", "playbackUrl", "srt", "multitrackInputConfiguration", "containerFormat"],
   "stream-key": ["value"],
-  "recording-configuration": ["thumbnailConfiguration", "recordingReconnectWindowSeconds", "renditionConfiguration"],
+  "recording-configuration": [
+    "thumbnailConfiguration",
+    "recordingReconnectWindowSeconds",
+    "renditionConfiguration",
+  ],
   "playback-key-pair": ["fingerprint"],
   "playback-restriction-policy": [],
   "ad-configuration": [],

@@ -1,5 +1,5 @@
-import type { Logger } from "../logger.ts";
 import { type CallScope, runInScope } from "../ivs/scope.ts";
+import type { Logger } from "../logger.ts";
 import type { Kind, Resource } from "./changes.ts";
 import type { Mirror } from "./mirror.ts";
 import type { SingleKind } from "./sources.ts";
@@ -302,7 +302,8 @@ export class MirrorSync {
         if (what === "sessions") return mirror.listSessions(arn);
         const keys = (await mirror.listKeys(arn)) ?? [];
         for (const key of keys as Resource[])
-          if (!mirror.store.of("stream-key").get(key.arn as string)?.value.value) values.push(key.arn as string);
+          if (!mirror.store.of("stream-key").get(key.arn as string)?.value.value)
+            values.push(key.arn as string);
         await flushValues(false);
       });
       if (!crawl) await this.rest(what, period / Math.max(1, channels.size) - (this.now() - started));

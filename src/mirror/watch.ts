@@ -8,11 +8,15 @@ import type { MirrorSync } from "./sync.ts";
 /** A session younger than this may be missing from a snapshot taken just before it started. */
 const STARTING_MS = 10_000;
 
-
 /** What an IVS event says about its session, if anything. */
 function sessionFact(event: RelayedEvent): MirrorChange | undefined {
   if (!event.channelArn || !event.streamId) return undefined;
-  const base = { op: "session-event" as const, channelArn: event.channelArn, streamId: event.streamId, at: event.time };
+  const base = {
+    op: "session-event" as const,
+    channelArn: event.channelArn,
+    streamId: event.streamId,
+    at: event.time,
+  };
   switch (event.kind) {
     case "STREAM_STATE":
       switch (event.eventName) {
@@ -53,7 +57,9 @@ function differs(mirror: Mirror, change: MirrorChange): boolean {
       return !sameJson(held, next);
     }
     case "keys":
-      return change.lists.some(({ keys }) => keys.some((k) => !mirror.store.get("stream-key", k.arn as string)));
+      return change.lists.some(({ keys }) =>
+        keys.some((k) => !mirror.store.get("stream-key", k.arn as string)),
+      );
     default:
       return false;
   }
@@ -64,12 +70,17 @@ function differs(mirror: Mirror, change: MirrorChange): boolean {
  * reconciliation snapshots repair them, deletions and CloudTrail changes apply. The leader also asks
  * IVS to confirm what events said (CloudTrail events that differ from the mirror, sessions that ended).
  */
-export function applyLogEntry(mirror: Mirror, sync: MirrorSync | undefined, entry: LogEntry, now: number): void {
+export function applyLogEntry(
+  mirror: Mirror,
+  sync: MirrorSync | undefined,
+  entry: LogEntry,
+  now: number,
+): void {
   const leader = mirror.leader && sync !== undefined;
   switch (entry.type) {
     case "event": {
       const fact = sessionFact(entry.event);
-      if (!fact || fact.op !== "session-event") return;
+      if (fact?.op !== "session-event") return;
       mirror.receive(fact, "log");
       if (leader && fact.ended)
         sync.confirmLater(`session ${fact.channelArn} ${fact.streamId}`, sync.delays.sessionEndMs, () =>
@@ -96,7 +107,9 @@ export function applyLogEntry(mirror: Mirror, sync: MirrorSync | undefined, entr
       for (const channelArn of [...mirror.store.sessions.channels()])
         for (const s of mirror.store.sessions.open(channelArn))
           if (live.get(channelArn) !== s.streamId && s.startTime < entry.takenAt - STARTING_MS)
-            sync.confirm(`session ${channelArn} ${s.streamId}`, () => mirror.fetchSession(channelArn, s.streamId));
+            sync.confirm(`session ${channelArn} ${s.streamId}`, () =>
+              mirror.fetchSession(channelArn, s.streamId),
+            );
       return;
     }
     case "deleted":
@@ -105,12 +118,18 @@ export function applyLogEntry(mirror: Mirror, sync: MirrorSync | undefined, entr
     case "change": {
       const { requestId } = entry;
       const ours = () => requestId !== undefined && mirror.isOwnWrite(requestId);
+      // A write this gateway made: the mirror holds its answer already, which is as new or newer.
+      if (ours()) return;
       for (const change of entry.changes) {
-        const confirm = leader && !ours() && differs(mirror, change);
+        const confirm = leader && differs(mirror, change);
         mirror.receive(change, "log");
         if (!confirm) continue;
         const kind =
-          change.op === "keys" ? "stream-key" : change.op === "put" || change.op === "tags" ? change.kind : undefined;
+          change.op === "keys"
+            ? "stream-key"
+            : change.op === "put" || change.op === "tags"
+              ? change.kind
+              : undefined;
         const arns =
           change.op === "put"
             ? change.items.map((i) => i.arn as string)

@@ -82,7 +82,16 @@ export async function createAdConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new CreateAdConfigurationCommand(request)));
   const config = out.adConfiguration as AdConfiguration;
   ctx.loaders.adConfiguration.prime(config.arn as string, config);
-  ctx.mirror.record({ op: "put", kind: "ad-configuration", part: "full", at: Date.now(), items: [asResource(config)] });
+  ctx.mirror.record(
+    {
+      op: "put",
+      kind: "ad-configuration",
+      part: "full",
+      at: Date.now(),
+      items: [asResource(config)],
+    },
+    out,
+  );
   return config;
 }
 
@@ -95,7 +104,16 @@ export async function updateAdConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new UpdateAdConfigurationCommand(request)));
   const config = out.adConfiguration as AdConfiguration;
   ctx.loaders.adConfiguration.clear(input.arn).prime(input.arn, config);
-  ctx.mirror.record({ op: "put", kind: "ad-configuration", part: "full", at: Date.now(), items: [asResource(config)] });
+  ctx.mirror.record(
+    {
+      op: "put",
+      kind: "ad-configuration",
+      part: "full",
+      at: Date.now(),
+      items: [asResource(config)],
+    },
+    out,
+  );
   return config;
 }
 
@@ -104,9 +122,9 @@ export async function deleteAdConfiguration(
   { input }: { input: { arn: string } },
 ): Promise<{ arn: string }> {
   validateIvsInput("DeleteAdConfigurationRequest", { arn: input.arn });
-  await callIvs(() => ctx.ivs.send(new DeleteAdConfigurationCommand({ arn: input.arn })));
+  const out = await callIvs(() => ctx.ivs.send(new DeleteAdConfigurationCommand({ arn: input.arn })));
   ctx.loaders.adConfiguration.clear(input.arn);
-  ctx.mirror.record({ op: "delete", kind: "ad-configuration", arns: [input.arn], at: Date.now() });
+  ctx.mirror.record({ op: "delete", kind: "ad-configuration", arns: [input.arn], at: Date.now() }, out);
   return { arn: input.arn };
 }
 

@@ -232,9 +232,24 @@ export async function createChannel(
   ctx.loaders.channel.prime(arn, created.channel);
   ctx.loaders.streamKeyValue.prime(created.streamKey.arn as string, created.streamKey);
   // IVS answered with all there is to know, the new channel's only key included: nothing to fetch later.
-  ctx.mirror.record({ op: "put", kind: "channel", part: "full", at, items: [asResource(created.channel)] });
-  ctx.mirror.record({ op: "keys", at, lists: [{ channelArn: arn, keys: [asResource(created.streamKey)] }] });
-  ctx.mirror.record({ op: "put", kind: "stream-key", part: "full", at, items: [asResource(created.streamKey)] });
+  ctx.mirror.record(
+    { op: "put", kind: "channel", part: "full", at, items: [asResource(created.channel)] },
+    out,
+  );
+  ctx.mirror.record(
+    { op: "keys", at, lists: [{ channelArn: arn, keys: [asResource(created.streamKey)] }] },
+    out,
+  );
+  ctx.mirror.record(
+    {
+      op: "put",
+      kind: "stream-key",
+      part: "full",
+      at,
+      items: [asResource(created.streamKey)],
+    },
+    out,
+  );
   return created;
 }
 
@@ -249,7 +264,16 @@ export async function updateChannel(
   const out = await callIvs(() => ctx.ivs.send(new UpdateChannelCommand(request)));
   const updated = out.channel as Channel;
   ctx.loaders.channel.clear(input.arn).prime(input.arn, updated);
-  ctx.mirror.record({ op: "put", kind: "channel", part: "full", at: Date.now(), items: [asResource(updated)] });
+  ctx.mirror.record(
+    {
+      op: "put",
+      kind: "channel",
+      part: "full",
+      at: Date.now(),
+      items: [asResource(updated)],
+    },
+    out,
+  );
   return updated;
 }
 
@@ -259,11 +283,12 @@ export async function deleteChannel(
   { input }: { input: { arn: string } },
 ): Promise<{ arn: string }> {
   validateIvsInput("DeleteChannelRequest", { arn: input.arn });
-  await callIvs(() => ctx.ivs.send(new DeleteChannelCommand({ arn: input.arn })));
+  const out = await callIvs(() => ctx.ivs.send(new DeleteChannelCommand({ arn: input.arn })));
   ctx.loaders.channel.clear(input.arn);
   ctx.loaders.stream.clear(input.arn);
   ctx.loaders.channelStreamKeys.clear(input.arn);
   // Gone from the mirror on every replica; subscribers watching it get a last update and complete.
-  await ctx.mirror.record({ op: "delete", kind: "channel", arns: [input.arn], at: Date.now() }).announced;
+  await ctx.mirror.record({ op: "delete", kind: "channel", arns: [input.arn], at: Date.now() }, out)
+    .announced;
   return { arn: input.arn };
 }

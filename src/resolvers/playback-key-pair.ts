@@ -99,7 +99,16 @@ export async function importPlaybackKeyPair(
   const out = await callIvs(() => ctx.ivs.send(new ImportPlaybackKeyPairCommand(request)));
   const pair = out.keyPair as PlaybackKeyPair;
   ctx.loaders.playbackKeyPair.prime(pair.arn as string, pair);
-  ctx.mirror.record({ op: "put", kind: "playback-key-pair", part: "full", at: Date.now(), items: [asResource(pair)] });
+  ctx.mirror.record(
+    {
+      op: "put",
+      kind: "playback-key-pair",
+      part: "full",
+      at: Date.now(),
+      items: [asResource(pair)],
+    },
+    out,
+  );
   return pair;
 }
 
@@ -108,8 +117,8 @@ export async function deletePlaybackKeyPair(
   { input }: { input: { arn: string } },
 ): Promise<{ arn: string }> {
   validateIvsInput("DeletePlaybackKeyPairRequest", { arn: input.arn });
-  await callIvs(() => ctx.ivs.send(new DeletePlaybackKeyPairCommand({ arn: input.arn })));
+  const out = await callIvs(() => ctx.ivs.send(new DeletePlaybackKeyPairCommand({ arn: input.arn })));
   ctx.loaders.playbackKeyPair.clear(input.arn);
-  ctx.mirror.record({ op: "delete", kind: "playback-key-pair", arns: [input.arn], at: Date.now() });
+  ctx.mirror.record({ op: "delete", kind: "playback-key-pair", arns: [input.arn], at: Date.now() }, out);
   return { arn: input.arn };
 }

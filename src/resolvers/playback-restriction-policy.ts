@@ -81,7 +81,16 @@ export async function createPlaybackRestrictionPolicy(
   const at = Date.now();
   const policy = out.playbackRestrictionPolicy as PlaybackRestrictionPolicy;
   ctx.loaders.playbackRestrictionPolicy.prime(policy.arn as string, policy);
-  ctx.mirror.record({ op: "put", kind: "playback-restriction-policy", part: "full", at, items: [asResource(policy)] });
+  ctx.mirror.record(
+    {
+      op: "put",
+      kind: "playback-restriction-policy",
+      part: "full",
+      at,
+      items: [asResource(policy)],
+    },
+    out,
+  );
   return policy;
 }
 
@@ -95,7 +104,16 @@ export async function updatePlaybackRestrictionPolicy(
   const at = Date.now();
   const policy = out.playbackRestrictionPolicy as PlaybackRestrictionPolicy;
   ctx.loaders.playbackRestrictionPolicy.clear(input.arn).prime(input.arn, policy);
-  ctx.mirror.record({ op: "put", kind: "playback-restriction-policy", part: "full", at, items: [asResource(policy)] });
+  ctx.mirror.record(
+    {
+      op: "put",
+      kind: "playback-restriction-policy",
+      part: "full",
+      at,
+      items: [asResource(policy)],
+    },
+    out,
+  );
   return policy;
 }
 
@@ -104,8 +122,13 @@ export async function deletePlaybackRestrictionPolicy(
   { input }: { input: { arn: string } },
 ): Promise<{ arn: string }> {
   validateIvsInput("DeletePlaybackRestrictionPolicyRequest", { arn: input.arn });
-  await callIvs(() => ctx.ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: input.arn })));
+  const out = await callIvs(() =>
+    ctx.ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: input.arn })),
+  );
   ctx.loaders.playbackRestrictionPolicy.clear(input.arn);
-  ctx.mirror.record({ op: "delete", kind: "playback-restriction-policy", arns: [input.arn], at: Date.now() });
+  ctx.mirror.record(
+    { op: "delete", kind: "playback-restriction-policy", arns: [input.arn], at: Date.now() },
+    out,
+  );
   return { arn: input.arn };
 }

@@ -120,13 +120,16 @@ export async function createRecordingConfiguration(
   const created = out.recordingConfiguration as RecordingConfiguration;
   ctx.loaders.recordingConfiguration.prime(created.arn as string, created);
   // CREATING now and ACTIVE soon, which only IVS can tell: the mirror asks it again until then.
-  ctx.mirror.record({
-    op: "put",
-    kind: "recording-configuration",
-    part: "full",
-    at: Date.now(),
-    items: [asResource(created)],
-  });
+  ctx.mirror.record(
+    {
+      op: "put",
+      kind: "recording-configuration",
+      part: "full",
+      at: Date.now(),
+      items: [asResource(created)],
+    },
+    out,
+  );
   return created;
 }
 
@@ -135,8 +138,11 @@ export async function deleteRecordingConfiguration(
   { input }: { input: { arn: string } },
 ): Promise<{ arn: string }> {
   validateIvsInput("DeleteRecordingConfigurationRequest", { arn: input.arn });
-  await callIvs(() => ctx.ivs.send(new DeleteRecordingConfigurationCommand({ arn: input.arn })));
+  const out = await callIvs(() => ctx.ivs.send(new DeleteRecordingConfigurationCommand({ arn: input.arn })));
   ctx.loaders.recordingConfiguration.clear(input.arn);
-  ctx.mirror.record({ op: "delete", kind: "recording-configuration", arns: [input.arn], at: Date.now() });
+  ctx.mirror.record(
+    { op: "delete", kind: "recording-configuration", arns: [input.arn], at: Date.now() },
+    out,
+  );
   return { arn: input.arn };
 }

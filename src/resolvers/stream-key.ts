@@ -58,8 +58,15 @@ export async function createStreamKey(
   ctx.loaders.streamKeyValue.prime(created.arn as string, created);
   ctx.loaders.channelStreamKeys.clear(input.channelArn);
   // IVS allows one key per channel: the channel's list is now exactly this key.
-  ctx.mirror.record({ op: "keys", at, lists: [{ channelArn: input.channelArn, keys: [asResource(created)] }] });
-  ctx.mirror.record({ op: "put", kind: "stream-key", part: "full", at, items: [asResource(created)] });
+  ctx.mirror.record(
+    {
+      op: "keys",
+      at,
+      lists: [{ channelArn: input.channelArn, keys: [asResource(created)] }],
+    },
+    out,
+  );
+  ctx.mirror.record({ op: "put", kind: "stream-key", part: "full", at, items: [asResource(created)] }, out);
   return created;
 }
 
@@ -68,8 +75,8 @@ export async function deleteStreamKey(
   { input }: { input: { arn: string } },
 ): Promise<{ arn: string }> {
   validateIvsInput("DeleteStreamKeyRequest", { arn: input.arn });
-  await callIvs(() => ctx.ivs.send(new DeleteStreamKeyCommand({ arn: input.arn })));
-  ctx.mirror.record({ op: "delete", kind: "stream-key", arns: [input.arn], at: Date.now() });
+  const out = await callIvs(() => ctx.ivs.send(new DeleteStreamKeyCommand({ arn: input.arn })));
+  ctx.mirror.record({ op: "delete", kind: "stream-key", arns: [input.arn], at: Date.now() }, out);
   ctx.loaders.streamKey.clear(input.arn);
   ctx.loaders.streamKeyValue.clear(input.arn);
   // Which channel's list held the key is unknown here; later fields of this request list afresh.

@@ -47,9 +47,15 @@ function validateTagRequest(shape: string, request: object): void {
  * Tags are part of every resource's data: the mirror takes the tags IVS reports after the change, and
  * copies this request loaded earlier are dropped.
  */
-function retagged(ctx: GatewayContext, arn: string, tags: Record<string, string>, at: number): void {
+function retagged(
+  ctx: GatewayContext,
+  arn: string,
+  tags: Record<string, string>,
+  at: number,
+  answer: { $metadata?: { requestId?: string } },
+): void {
   const kind = kindOfArn(arn);
-  if (kind) ctx.mirror.record({ op: "tags", kind, arn, at, replace: tags });
+  if (kind) ctx.mirror.record({ op: "tags", kind, arn, at, replace: tags }, answer);
   const {
     channel,
     channelSecret,
@@ -74,11 +80,18 @@ function retagged(ctx: GatewayContext, arn: string, tags: Record<string, string>
   if (kind === "stream-key") ctx.loaders.channelStreamKeys.clearAll();
 }
 
-/** The tags IVS has for `arn` now (one ListTagsForResource), recorded into the mirror. */
-async function readBack(ctx: GatewayContext, arn: string): Promise<ResourceTags> {
+/**
+ * The tags IVS has for `arn` now (one ListTagsForResource), recorded into the mirror as the outcome
+ * of the tag change IVS answered with `change`.
+ */
+async function readBack(
+  ctx: GatewayContext,
+  arn: string,
+  change: { $metadata?: { requestId?: string } },
+): Promise<ResourceTags> {
   const at = Date.now();
   const out = await callIvs(() => ctx.ivs.send(new ListTagsForResourceCommand({ resourceArn: arn })));
-  retagged(ctx, arn, out.tags ?? {}, at);
+  retagged(ctx, arn, out.tags ?? {}, at, change);
   return { arn, tags: tagList(out.tags) };
 }
 
@@ -105,8 +118,8 @@ export async function tagResource(
 ): Promise<ResourceTags> {
   const request = { resourceArn: input.arn, tags: tagsRequest(input.tags) ?? {} };
   validateTagRequest("TagResourceRequest", request);
-  await callIvs(() => ctx.ivs.send(new TagResourceCommand(request)));
-  return readBack(ctx, input.arn);
+  const out = await callIvs(() => ctx.ivs.send(new TagResourceCommand(request)));
+  return readBack(ctx, input.arn, out);
 }
 
 /** Removes tags by key (keys the resource lacks are ignored) and returns what is left. */
@@ -116,6 +129,6 @@ export async function untagResource(
 ): Promise<ResourceTags> {
   const request = { resourceArn: input.arn, tagKeys: [...input.tagKeys] };
   validateTagRequest("UntagResourceRequest", request);
-  await callIvs(() => ctx.ivs.send(new UntagResourceCommand(request)));
-  return readBack(ctx, input.arn);
+  const out = await callIvs(() => ctx.ivs.send(new UntagResourceCommand(request)));
+  return readBack(ctx, input.arn, out);
 }

@@ -29,9 +29,14 @@ export const StreamRef = builder.objectRef<StreamShape>("Stream").implement({
     playbackUrl: t.string({ resolve: (s, _args, ctx) => streamPlaybackUrl(ctx, s) }),
     startTime: t.field({ type: "DateTime", resolve: (s) => s.startTime as Date }),
     state: t.field({ type: StreamStateEnum, resolve: (s) => s.state ?? StreamState.StreamLive }),
-    health: t.field({ type: StreamHealthEnum, resolve: (s) => s.health ?? StreamHealth.Unknown }),
+    health: t.field({
+      type: StreamHealthEnum,
+      description: "From IVS's starvation events, repaired by each reconciliation with ListStreams.",
+      resolve: (s) => s.health ?? StreamHealth.Unknown,
+    }),
     viewerCount: t.int({
-      description: "Concurrent views, ~15 s behind; -1 when IVS timed out counting.",
+      description:
+        "Concurrent views as of the last reconciliation with ListStreams (RECONCILE_INTERVAL_MS; IVS's own count is ~15 s behind); -1 when IVS timed out counting. Events do not carry it.",
       resolve: (s) => s.viewerCount ?? 0,
     }),
     channel: t.field({
@@ -75,7 +80,8 @@ builder.queryFields((t) => ({
   }),
   streams: t.field({
     type: StreamConnection,
-    description: "Live streams in the account and region.",
+    description:
+      "Live streams in the account and region, in channel ARN order: from live status (IVS events and ListStreams reconciliation), or ListStreams itself while reconciliation has not vouched for it.",
     args: {
       first: t.arg.int({ description: "Page size; default 20, at most 100." }),
       after: t.arg.string(),

@@ -32,7 +32,11 @@ export class EventIngestor {
 
   private async process(body: unknown): Promise<IngestResult> {
     const parsed = parseIvsEvent(body);
-    if (!parsed.ok && !parsed.malformed && (body as Record<string, unknown>)["detail-type"] === API_CALL_DETAIL_TYPE)
+    if (
+      !parsed.ok &&
+      !parsed.malformed &&
+      (body as Record<string, unknown>)["detail-type"] === API_CALL_DETAIL_TYPE
+    )
       return this.apiCall(body as Record<string, unknown>);
     if (!parsed.ok) {
       return parsed.malformed

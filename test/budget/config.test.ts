@@ -4,19 +4,16 @@ import { describeConfig, loadConfig } from "../../src/config.ts";
 import { createSecretBox } from "../../src/ivs/secret-box.ts";
 import { configFailure as failure } from "../config-failure.ts";
 
-describe("budget, cache and coalescing variables", () => {
+describe("budget and mirror variables", () => {
   it("reads every variable", () => {
     const key = randomBytes(32).toString("base64");
     const config = loadConfig({
       IVS_BUDGET_SHARE: "0.5",
       IVS_RATES: '{"GetStream": 10, "ListStreamKeys": 2.5}',
       IVS_QUEUE_DEADLINE_MS: "2500",
-      CACHE_ENABLED: "false",
-      CACHE_TTL_MS: "1000",
-      CACHE_STALE_MS: "0",
-      CACHE_MAX_ENTRIES: "500",
-      CACHE_SECRET_KEY: key,
-      COALESCE_ENABLED: "off",
+      MIRROR_RESYNC_INTERVAL_MS: "60000",
+      MIRROR_CHANNEL_RESYNC_INTERVAL_MS: "7200000",
+      MIRROR_SECRET_KEY: key,
       COALESCE_WINDOW_MS: "0",
     });
     expect(config.budget).toEqual({
@@ -24,14 +21,12 @@ describe("budget, cache and coalescing variables", () => {
       rates: { GetStream: 10, ListStreamKeys: 2.5 },
       deadlineMs: 2500,
     });
-    expect(config.cache).toEqual({
-      enabled: false,
-      ttlMs: 1000,
-      staleMs: 0,
-      maxEntries: 500,
+    expect(config.mirror).toEqual({
+      resyncMs: 60_000,
+      channelResyncMs: 7_200_000,
+      windowMs: 0,
       secretKey: Buffer.from(key, "base64"),
     });
-    expect(config.coalesce).toEqual({ enabled: false, windowMs: 0 });
     // The key is a secret: never logged.
     expect(JSON.stringify(describeConfig(config))).not.toContain(key);
   });
@@ -43,9 +38,16 @@ describe("budget, cache and coalescing variables", () => {
     [{ IVS_RATES: '{"GetStreams": 5}' }, "IVS_RATES"],
     [{ IVS_RATES: '{"GetStream": 0}' }, "IVS_RATES"],
     [{ IVS_QUEUE_DEADLINE_MS: "10" }, "IVS_QUEUE_DEADLINE_MS"],
-    [{ CACHE_TTL_MS: "soon" }, "CACHE_TTL_MS"],
-    [{ CACHE_SECRET_KEY: randomBytes(16).toString("base64") }, "CACHE_SECRET_KEY"],
+    [{ MIRROR_RESYNC_INTERVAL_MS: "soon" }, "MIRROR_RESYNC_INTERVAL_MS"],
+    [{ MIRROR_RESYNC_INTERVAL_MS: "999" }, "MIRROR_RESYNC_INTERVAL_MS"],
+    [{ MIRROR_CHANNEL_RESYNC_INTERVAL_MS: "0" }, "MIRROR_CHANNEL_RESYNC_INTERVAL_MS"],
+    [{ MIRROR_SECRET_KEY: randomBytes(16).toString("base64") }, "MIRROR_SECRET_KEY"],
     [{ COALESCE_WINDOW_MS: "5000" }, "COALESCE_WINDOW_MS"],
+    // Variables of the read path the mirror replaced stop the gateway with the way forward.
+    [{ CACHE_ENABLED: "false" }, "CACHE_ENABLED"],
+    [{ CACHE_TTL_MS: "1000" }, "CACHE_TTL_MS"],
+    [{ CACHE_SECRET_KEY: randomBytes(32).toString("base64") }, "CACHE_SECRET_KEY"],
+    [{ COALESCE_ENABLED: "off" }, "COALESCE_ENABLED"],
   ])("refuses %j, naming %s", (env, variable) => {
     expect(failure(env).variable).toBe(variable);
   });

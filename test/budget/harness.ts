@@ -22,6 +22,8 @@ export interface RunningGateway {
   emulatorUrl: string;
   /** An SDK client straight to the emulator, outside any budget: for arranging state. */
   direct: IvsClient;
+  /** The development token's header (empty with other auth settings). */
+  authHeaders: Record<string, string>;
   gql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -30,8 +32,13 @@ export interface RunningGateway {
   counts(): Promise<Record<string, OperationCount>>;
   resetCounts(): Promise<void>;
   control(path: string, body?: unknown, method?: string): Promise<unknown>;
-  /** Runs `fn` with the emulator's quotas off, so that setup never spends the budget under test. */
+  /**
+   * Runs `fn` with the emulator's quotas off, so that setup never spends the budget under test, and
+   * lets the mirror take in what it did (its CloudTrail events).
+   */
   arrange<T>(fn: () => Promise<T>): Promise<T>;
+  /** Delivers the emulator's pending events and waits until the mirror has taken them in. */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,8 +66,11 @@ export async function startGateway(
   const gateway = buildGateway(loadConfig({ ...BASE_ENV, ...env }), {
     logger: createLogger({ level: "silent" }),
     emulator: { recordingActivationMs: 0, ...emulator },
+    // Events arrive in milliseconds here: short waits keep tests quick and their counts settled.
+    mirrorDelays: { ownWriteGraceMs: 100, sessionEndMs: 50, creatingPollMs: 50 },
   });
   await gateway.start();
+  await gateway.mirror.synced();
   const emulatorUrl = gateway.emulatorUrl ?? (env.IVS_ENDPOINT as string);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (gateway.devToken) headers.authorization = `Bearer ${gateway.devToken}`;
@@ -80,10 +90,32 @@ export async function startGateway(
     if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+  /** Nothing the emulator said is still on its way, and the mirror has nothing left to confirm. */
+  const settle = async () => {
+    const until = Date.now() + 5000;
+    for (;;) {
+      await control("/event-deliveries/flush");
+      const m = gateway.mirror;
+      const synced = Object.values(m.status().synced).every(Boolean);
+      if (synced && !m.sync.confirming && m.mirror.channelFetcher.waiting + m.mirror.keyFetcher.waiting === 0)
+        return;
+      if (Date.now() > until)
+        throw new Error(
+          `the mirror did not settle within 5 s: ${JSON.stringify({
+            synced: m.status().synced,
+            progress: m.status().progress,
+            confirming: m.sync.confirming,
+            waiting: m.mirror.channelFetcher.waiting + m.mirror.keyFetcher.waiting,
+          })}`,
+        );
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
   return {
     gateway,
     emulatorUrl,
     direct,
+    authHeaders: gateway.devToken ? { authorization: `Bearer ${gateway.devToken}` } : {},
     async gql(query, variables) {
       const res = await fetch(`${gateway.url}/graphql`, {
         method: "POST",
@@ -99,13 +131,17 @@ export async function startGateway(
       return snapshot.operations;
     },
     async resetCounts() {
+      await settle();
       await control("/requests", undefined, "DELETE");
     },
     control,
+    settle,
     async arrange(fn) {
       await control("/quotas", { enabled: false }, "PUT");
       try {
-        return await fn();
+        const out = await fn();
+        await settle();
+        return out;
       } finally {
         await control("/quotas", { enabled: true }, "PUT");
       }

@@ -24,7 +24,7 @@ describe("loadConfig defaults", () => {
       redisKeyPrefix: "ivs-gateway:",
       // IVS quotas paced at 80%; the mirror listed again every 5 min, each channel's lists every hour.
       budget: { share: 0.8, rates: {}, deadlineMs: 10_000 },
-      mirror: { resyncMs: 300_000, channelResyncMs: 3_600_000, windowMs: 5 },
+      mirror: { resyncMs: 300_000, channelResyncMs: 3_600_000, windowMs: 20 },
       // Secure by default: development mode mints a token; limits at GraphQL Armor's defaults.
       auth: { mode: "dev", apiKeys: [], tenantTagKey: "tenant" },
       limits: {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { describe, expect, it } from "vitest";
 import { createGatewayApp } from "../../src/app.ts";
+import { Mirror } from "../../src/mirror/mirror.ts";
 import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "../gateway/test-auth.ts";
 import { useSecureGateway } from "./harness.ts";
@@ -65,14 +66,17 @@ describe("per-principal rate limit", () => {
 });
 
 describe("error masking", () => {
-  const failing = (error: Error) =>
-    createGatewayApp({
-      ivs: { send: async () => Promise.reject(error) } as unknown as IvsClient,
+  const failing = (error: Error) => {
+    const ivs = { send: async () => Promise.reject(error) } as unknown as IvsClient;
+    return createGatewayApp({
+      ivs,
       live: {} as LiveHub,
+      mirror: new Mirror({ ivs }),
       graphiql: false,
       logging: false,
       security: TEST_SECURITY,
     });
+  };
 
   it("shows an unexpected failure as 'Unexpected error.', without its message or stack", async () => {
     const yoga = failing(new Error("connect ECONNREFUSED 10.0.0.7:443 sk_us-west-2_internal_detail"));

@@ -167,7 +167,10 @@ export function useSecureGateway(env: Record<string, string> = {}, emulator: Par
       remember(results);
       return { results, errors, text: JSON.stringify({ results, errors }) };
     },
-    /** A channel created directly in IVS, tagged with its tenant. */
+    /**
+     * A channel created directly in IVS, tagged with its tenant; returns once its CloudTrail event has
+     * reached the gateway (as EventBridge would deliver it), so the gateway's mirror knows it.
+     */
     async channel(name: string, tenant?: string): Promise<string> {
       return (await h.channelWithKey(name, tenant)).arn;
     },
@@ -176,7 +179,12 @@ export function useSecureGateway(env: Record<string, string> = {}, emulator: Par
         new CreateChannelCommand({ name, ...(tenant ? { tags: { tenant } } : {}) }),
       );
       remember(out.streamKey);
+      await h.delivered();
       return { arn: out.channel?.arn as string, keyArn: out.streamKey?.arn as string };
+    },
+    /** Until every event the emulator emitted so far (CloudTrail ones included) reached the gateway. */
+    async delivered(): Promise<void> {
+      await fetch(`${gateway.emulatorUrl}/_emulator/event-deliveries/flush`, { method: "POST" });
     },
     async control(path: string, body?: unknown): Promise<unknown> {
       const res = await fetch(`${gateway.emulatorUrl}/_emulator${path}`, {

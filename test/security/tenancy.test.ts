@@ -88,6 +88,8 @@ describe("a tenant cannot see another tenant's channel", () => {
     const rcArn = rc.recordingConfiguration?.arn as string;
     for (const arn of [own.arn, foreign.arn])
       await h.gateway.ivs.send(new UpdateChannelCommand({ arn, recordingConfigurationArn: rcArn }));
+    // Changed behind the gateway's back: it learns of it from the CloudTrail events.
+    await h.delivered();
     const res = await h.post(
       "query ($arn: String!) { recordingConfiguration(arn: $arn) { channels { edges { node { arn } } } } }",
       { arn: rcArn },
