@@ -1,8 +1,9 @@
 /**
- * Dashboard load within IVS's quotas (issue 5): N concurrent clients each repeating a dashboard query
- * (50 channels with their keys, live state and recording configuration) against a gateway process whose
- * embedded emulator enforces IVS's real request quotas; a trivial `{ __typename }` phase in the same
- * process first. IVS calls are counted by the emulator (GET /_emulator/requests), sampled every second.
+ * Dashboard load within IVS's quotas: N concurrent clients each repeating a dashboard query (50 channels
+ * with their keys, live state and recording configuration) against a gateway process whose embedded
+ * emulator enforces IVS's real request quotas; a trivial `{ __typename }` phase in the same process first.
+ * The previous design (a TTL cache, run from a git worktree: bench/baseline.ts) and the mirror, side by
+ * side. IVS calls are counted by the emulator (GET /_emulator/requests).
  */
 import { IVS_RATES } from "../src/ivs/rates.ts";
 import { fmt, type GatewayProcess, percentile, sleep, startGatewayProcess } from "./lib.ts";
@@ -22,7 +23,8 @@ const DASHBOARD = `query Dashboard {
 }`;
 const TRIVIAL = "{ __typename }";
 
-export type Mode = "cached" | "naive";
+/** The read path under test: the previous design (a TTL cache, from a git worktree) or the mirror (this checkout). */
+export type Mode = "previous" | "mirror";
 
 interface PhaseStats {
   /** From the first request sent to the last answer received. */
@@ -176,7 +178,9 @@ async function processStats(
   const text = await (await fetch(`${g.url}/metrics`)).text();
   let hits = 0;
   let all = 0;
-  for (const m of text.matchAll(/^ivs_cache_lookups_total\{[^}]*outcome="(\w+)"[^}]*\} ([0-9.e+]+)$/gm)) {
+  // The previous design counts cache lookups (hit, stale, miss); the mirror its reads (hit, miss, absent).
+  const lookups = /^ivs_(?:cache_lookups|mirror_reads)_total\{[^}]*outcome="(\w+)"[^}]*\} ([0-9.e+]+)$/gm;
+  for (const m of text.matchAll(lookups)) {
     const n = Number(m[2]);
     all += n;
     if (m[1] !== "miss") hits += n;
@@ -193,10 +197,16 @@ async function processStats(
 }
 
 /** One run: a fresh gateway process in `mode`, `clients` clients, `seconds` of dashboard load. */
-export async function runDashboardBench(mode: Mode, clients: number, seconds = 20): Promise<DashboardResult> {
-  const naive: Record<string, string> =
-    mode === "naive" ? { CACHE_ENABLED: "false", COALESCE_ENABLED: "false" } : {};
-  const g = await startGatewayProcess({ SEED_DEMO_DATA: "false", RATE_LIMIT_PER_MINUTE: "0", ...naive });
+export async function runDashboardBench(
+  mode: Mode,
+  clients: number,
+  seconds = 20,
+  previousDir?: string,
+): Promise<DashboardResult> {
+  const g = await startGatewayProcess(
+    { SEED_DEMO_DATA: "false", RATE_LIMIT_PER_MINUTE: "0" },
+    mode === "previous" && previousDir ? { cwd: previousDir } : {},
+  );
   try {
     const emulatorUrl = g.emulatorUrl as string;
     await createResources(g);

@@ -19,7 +19,8 @@
  *   BENCH_IDLE_S 60 [5], BENCH_DASHBOARD_S 5, BENCH_DASHBOARD_CLIENTS 50   (d)
  *   BENCH_LIVE 50 [20], BENCH_PAST_SESSIONS 300 [50]   channels live / with past sessions
  *   BENCH_PARTS a,b,c,d;  BENCH_DESIGNS previous,mirror;  BENCH_REPLICA_DESIGNS mirror
- *   BENCH_WAIT_KEYS=1    also wait for ivs_mirror_synced{kind="stream-key"} (≈ 20 min at 5,000 channels)
+ *   BENCH_WAIT_KEYS=1 [1]  also wait for ivs_mirror_synced{kind="stream-key"} and {kind="stream-session"}: every
+ *                        channel's key and session lists (≈ 21 min at 5,000 channels; 0 = measure before)
  *   BENCH_REPLICA_WAIT_KEYS=1  the same for replica 1 of the Redis run
  *   BENCH_REPLICA_MODE second [second] | restart   replica 2 beside replica 1, or after stopping it
  *   BENCH_GAUGE_GRACE_S 20 [5]   how long after listening a missing ivs_mirror_synced gauge is waited for
@@ -140,7 +141,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     pastSessionChannels: num(env.BENCH_PAST_SESSIONS, quick ? 50 : 300),
     parts,
     designs,
-    waitKeys: env.BENCH_WAIT_KEYS === "1",
+    waitKeys: env.BENCH_WAIT_KEYS !== "0",
     replicaWaitKeys: env.BENCH_REPLICA_WAIT_KEYS === "1",
     gaugeGraceSeconds: num(env.BENCH_GAUGE_GRACE_S, quick ? 5 : 20),
     syncTimeoutSeconds: num(env.BENCH_SYNC_TIMEOUT_S, quick ? 20 : 600),
@@ -534,7 +535,10 @@ async function waitForSync(
   const noteOthers = (text: string, now: number) => {
     for (const m of text.matchAll(/^ivs_mirror_synced\{[^}]*kind="([^"]+)"[^}]*\}\s+1$/gm)) {
       const kind = m[1] as string;
-      if (kind !== "channel" && kind !== "stream-key" && result.otherKinds[kind] === undefined)
+      if (
+        !["channel", "stream-key", "stream-session"].includes(kind) &&
+        result.otherKinds[kind] === undefined
+      )
         result.otherKinds[kind] = since(now);
     }
   };
@@ -571,7 +575,13 @@ async function waitForSync(
   result.callsToChannels = ivsCallsOf(await counts(), result.channelsSyncedS);
   result.resources = mirrorResources(ch.text as string);
   if (!s.waitKeys) return result;
-  const keys = await waitFor("stream-key", s.keysTimeoutSeconds);
+  const keyLists = await waitFor("stream-key", s.keysTimeoutSeconds);
+  if (!("at" in keyLists)) {
+    result.note = keyLists.note;
+    return result;
+  }
+  // Channel pages list sessions: those lists are crawled beside the key lists (a quota of their own).
+  const keys = await waitFor("stream-session", s.keysTimeoutSeconds);
   if (!("at" in keys)) {
     result.note = keys.note;
     return result;
@@ -943,7 +953,7 @@ export function printReadPathSettings(
     ...designs.map((d) => `- **${d.name}**: ${d.source}`),
     `- account per size (fresh emulator process per size, made through @aws-sdk/client-ivs at 200× quotas, then real quotas): ${s.sizes.join(", ")} channels; 5 recording configurations on every 10th channel, a playback restriction policy on every 20th, tags on every 4th; past sessions on ${s.pastSessionChannels} channels (a third with two, a tenth failed); ${s.live} channels live during the runs`,
     `- both designs: IVS_ENDPOINT=<standalone emulator> IVS_ANONYMOUS=true, JWT auth (HS256, scope ivs:read ivs:write ivs:secrets), RATE_LIMIT_PER_MINUTE=0, EVENTS_API_KEY set and POST /events registered as the emulator's event target; every other setting at its default${Object.keys(s.extraEnv.previous).length ? `; previous also ${JSON.stringify(s.extraEnv.previous)}` : ""}${Object.keys(s.extraEnv.mirror).length ? `; mirror also ${JSON.stringify(s.extraEnv.mirror)}` : ""}`,
-    `- one gateway at a time against the emulator; the mirror measured once \`ivs_mirror_synced{kind="channel"}\` is 1${s.waitKeys ? ' and `{kind="stream-key"}` too' : ""}; request counters and rate buckets reset at the start of every timed phase`,
+    `- one gateway at a time against the emulator; the mirror measured once \`ivs_mirror_synced{kind="channel"}\` is 1${s.waitKeys ? ' and `{kind="stream-key"}` and `{kind="stream-session"}` too (every channel\'s key and session lists)' : ""}; request counters and rate buckets reset at the start of every timed phase`,
     `- (a) clients ${s.clients.join(", ")} × queries ${s.queries.join(", ")}, each client one keep-alive connection opened before the phase, random channel per request, ${s.warmupSeconds} s untimed warm-up then ${s.phaseSeconds} s timed; THROTTLED → wait retryAfterMs (≤ 5 s); (b) page at ${s.rateClients.join(" and ")} clients on ${s.sizes[s.sizes.length - 1]} channels; (c) start-up and replicas (${s.replicaMode}, Redis ${s.redisUrl}) on ${s.sizes[s.sizes.length - 1]} channels; (d) ${s.dashboardClients} clients × ${s.dashboardSeconds} s after ${s.idleSeconds} s idle`,
     "- counted: requests sent inside the timed window, with their answers however late (none sent after it); answered/s = answers with data and no error / window; latency: send to parsed answer, in the load generator; CPU: process CPU time / wall time over the phase (100 % = one core) for the load generator (this process), the gateway and the emulator",
     "",
@@ -1021,9 +1031,9 @@ export function printReadPathResults(r: ReadPathResults): string {
         "Redis",
         "listening s",
         "channels synced s",
-        "keys synced s",
+        "key and session lists synced s",
         "IVS calls to channels synced",
-        "IVS calls to keys synced",
+        "IVS calls to lists synced",
         "other kinds synced s",
         "mirrored resources",
         "note",

@@ -4,6 +4,7 @@
  * read-path's knobs (BENCH_SIZES, BENCH_CLIENTS, BENCH_PHASE_S, BENCH_WAIT_KEYS, …): bench/read-path.ts.
  */
 import { cpus, totalmem } from "node:os";
+import { prepareWorktree } from "./baseline.ts";
 import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
 import { printLiveResults, runLiveBench } from "./live-subscribers.ts";
 import { printReadPathResults, runReadPathBench, settingsFromEnv } from "./read-path.ts";
@@ -26,12 +27,18 @@ if (which === "all" || which === "live") {
 }
 
 if (which === "all" || which === "dashboard") {
-  console.log("## Dashboard load within IVS quotas: cache and coalescing on, then off (naive)\n");
+  console.log("## Dashboard load within IVS quotas: the previous design (TTL cache) and the mirror\n");
   const sizes = quick ? [100] : [100, 500];
   const seconds = quick ? 10 : 20;
   const results = [];
-  for (const mode of ["cached", "naive"] as const)
-    for (const n of sizes) results.push(await runDashboardBench(mode, n, seconds));
+  const previous = prepareWorktree();
+  try {
+    for (const n of sizes)
+      for (const mode of ["previous", "mirror"] as const)
+        results.push(await runDashboardBench(mode, n, seconds, previous.dir));
+  } finally {
+    previous.cleanup();
+  }
   console.log(printDashboardResults(results));
   console.log("");
 }

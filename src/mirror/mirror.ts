@@ -255,7 +255,8 @@ export class Mirror {
       this.options.onLookup?.("stream-key-list", "hit");
       return held;
     }
-    if (this.store.of("channel").isDeleted(channelArn)) return [];
+    // A channel IVS does not have has no keys: known (and remembered) without listing them.
+    if (!(await this.resource("channel", channelArn))) return [];
     this.options.onLookup?.("stream-key-list", "miss");
     return (await this.listKeys(channelArn)) ?? [];
   }
@@ -283,6 +284,7 @@ export class Mirror {
     cursor: SessionCursor | undefined,
     first: number,
   ): Promise<SessionPage> {
+    if (!(await this.resource("channel", channelArn))) return { items: [], hasNextPage: false };
     if (!this.store.sessions.listed(channelArn)) {
       this.options.onLookup?.("session-list", "miss");
       await this.listSessions(channelArn);
@@ -356,7 +358,7 @@ export class Mirror {
         return held.detail;
       }
     } else if (known) return null;
-    if (this.store.of("channel").isDeleted(channelArn)) return null;
+    if (!(await this.resource("channel", channelArn))) return null;
     this.options.onLookup?.("session", "miss");
     return this.fetchSession(channelArn, streamId);
   }
