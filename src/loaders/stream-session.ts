@@ -28,7 +28,7 @@ export function reviveSession(detail: Record<string, unknown>): StreamSession {
 export function streamSessionLoader(mirror: Mirror) {
   return singleLoader(
     async (key: StreamSessionKey) => {
-      const detail = await mirror.sessionDetail(key.channelArn, key.streamId);
+      const detail = await mirror.sessions.detail(key.channelArn, key.streamId);
       return detail ? reviveSession(detail) : undefined;
     },
     (key) => `${key.channelArn} ${key.streamId ?? ""}`,

@@ -1,11 +1,11 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { BatchFetcher } from "../ivs/batch-fetcher.ts";
 import type { RequestBudget } from "../ivs/budget.ts";
-import type { Kind, MirrorChange, Resource, SessionSummary } from "./changes.ts";
-import { SESSIONS_KEPT, type SessionCursor, type SessionRecord } from "./sessions.ts";
+import type { Kind, MirrorChange, Resource } from "./changes.ts";
 import { Absent, SingleFlight } from "./single-flight.ts";
 import { type IvsSources, ivsSources, type SingleKind } from "./sources.ts";
 import { type Applied, MirrorStore } from "./store.ts";
+import { SessionReads } from "./stream-session.ts";
 
 /** How the changes this replica records reach the others (Redis); absent = one process. */
 export interface MirrorFeed {
@@ -37,12 +37,6 @@ export interface MirrorOptions {
   now?: () => number;
 }
 
-/** A page of a channel's sessions. */
-export interface SessionPage {
-  items: SessionRecord[];
-  hasNextPage: boolean;
-}
-
 /**
  * The gateway's copy of the IVS account: every read is answered from it, and IVS is asked only for
  * what it does not hold yet (batched, budget-aware, joined by concurrent callers). The sync loop
@@ -54,6 +48,8 @@ export class Mirror {
   readonly sources: IvsSources;
   readonly channelFetcher: BatchFetcher<Resource>;
   readonly keyFetcher: BatchFetcher<Resource>;
+  /** Channels' sessions and their details (stream-session.ts). */
+  readonly sessions: SessionReads;
   private readonly flights = new SingleFlight<unknown>();
   private readonly absent: Absent;
   /** Request ids of writes this gateway (any replica) made lately. */
@@ -81,6 +77,14 @@ export class Mirror {
       });
     this.channelFetcher = batch("channel", "BatchGetChannel");
     this.keyFetcher = batch("stream-key", "BatchGetStreamKey");
+    this.sessions = new SessionReads({
+      store: this.store,
+      sources: this.sources,
+      record: (change) => this.record(change),
+      channel: (arn) => this.resource("channel", arn),
+      now: this.now,
+      ...(options.onLookup ? { onLookup: options.onLookup } : {}),
+    });
   }
 
   get leader(): boolean {
@@ -273,106 +277,6 @@ export class Mirror {
     }) as Promise<Resource[] | null>;
   }
 
-  // ---- sessions ----
-
-  /**
-   * A page of the channel's sessions, newest first. The newest SESSIONS_KEPT are mirrored (listed once
-   * from IVS, then kept up to date by events); older ones are read from IVS's pages when asked for.
-   */
-  async sessionsPage(
-    channelArn: string,
-    cursor: SessionCursor | undefined,
-    first: number,
-  ): Promise<SessionPage> {
-    if (!(await this.resource("channel", channelArn))) return { items: [], hasNextPage: false };
-    if (!this.store.sessions.listed(channelArn)) {
-      this.options.onLookup?.("session-list", "miss");
-      await this.listSessions(channelArn);
-    } else this.options.onLookup?.("session-list", "hit");
-    const page = this.store.sessions.page(channelArn, cursor, first);
-    if (!page.more) return page;
-    const older = await this.olderSessions(
-      channelArn,
-      page.items.at(-1) ?? cursor,
-      first - page.items.length,
-    );
-    return { items: [...page.items, ...older.items], hasNextPage: older.hasNextPage };
-  }
-
-  /** ListStreamSessions' newest page for one channel, recorded. */
-  listSessions(channelArn: string): Promise<void> {
-    return this.flights.run(`sessions ${channelArn}`, async () => {
-      const at = Math.max(this.now(), this.store.sessions.listedAt(channelArn));
-      const page = await this.sources.listSessions(channelArn);
-      if (!page) {
-        if (this.store.get("channel", channelArn))
-          this.record({ op: "delete", kind: "channel", arns: [channelArn], at });
-        return;
-      }
-      this.record({
-        op: "sessions",
-        channelArn,
-        at,
-        sessions: page.items,
-        complete: !page.nextToken && page.items.length <= SESSIONS_KEPT,
-      });
-    }) as Promise<void>;
-  }
-
-  /**
-   * Sessions older than `after` that the mirror does not keep: IVS's pages walked from the newest
-   * (its tokens cannot seek), not recorded. Rare: only for histories longer than SESSIONS_KEPT.
-   */
-  private async olderSessions(
-    channelArn: string,
-    after: SessionCursor | undefined,
-    want: number,
-  ): Promise<SessionPage> {
-    const items: SessionRecord[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.sources.listSessions(channelArn, token);
-      if (!page) return { items, hasNextPage: false };
-      for (const s of page.items) {
-        const record = toRecord(s);
-        if (after && !isOlder(record, after)) continue;
-        if (items.length === want) return { items, hasNextPage: true };
-        items.push(record);
-      }
-      token = page.nextToken;
-    } while (token);
-    return { items, hasNextPage: false };
-  }
-
-  /**
-   * A session's details (GetStreamSession, JSON): the latest session without `streamId`. Kept until
-   * an event about the session says they may have changed.
-   */
-  async sessionDetail(channelArn: string, streamId?: string): Promise<Record<string, unknown> | null> {
-    const id = streamId ?? this.store.sessions.sessions(channelArn)[0]?.streamId;
-    const known = this.store.sessions.listed(channelArn) || id !== undefined;
-    if (id) {
-      const held = this.store.sessions.detail(channelArn, id);
-      if (held) {
-        this.options.onLookup?.("session", "hit");
-        return held.detail;
-      }
-    } else if (known) return null;
-    if (!(await this.resource("channel", channelArn))) return null;
-    this.options.onLookup?.("session", "miss");
-    return this.fetchSession(channelArn, streamId);
-  }
-
-  /** GetStreamSession, recorded; null when IVS has no such session. */
-  fetchSession(channelArn: string, streamId?: string): Promise<Record<string, unknown> | null> {
-    return this.flights.run(`session ${channelArn} ${streamId ?? ""}`, async () => {
-      const at = this.now();
-      const detail = await this.sources.getSession(channelArn, streamId);
-      if (detail) this.record({ op: "session", channelArn, at, detail });
-      return detail;
-    }) as Promise<Record<string, unknown> | null>;
-  }
-
   // ---- tags ----
 
   /** A resource's tags from the mirror; IVS is asked for resources the mirror does not hold. */
@@ -383,19 +287,4 @@ export class Mirror {
     }
     return this.sources.listTags(arn);
   }
-}
-
-function toRecord(s: SessionSummary): SessionRecord {
-  return {
-    streamId: s.streamId,
-    startTime: s.startTime ?? 0,
-    ...(s.endTime !== undefined ? { endTime: s.endTime } : {}),
-    hasErrorEvent: s.hasErrorEvent ?? false,
-    eventAt: 0,
-  };
-}
-
-/** Newest first: `s` comes after `cursor`. */
-function isOlder(s: SessionCursor, cursor: SessionCursor): boolean {
-  return s.startTime < cursor.startTime || (s.startTime === cursor.startTime && s.streamId < cursor.streamId);
 }

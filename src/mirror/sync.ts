@@ -299,7 +299,7 @@ export class MirrorSync {
       if (!crawl && listedAt(arn) + period > this.now()) continue;
       const started = this.now();
       await this.background(async () => {
-        if (what === "sessions") return mirror.listSessions(arn);
+        if (what === "sessions") return mirror.sessions.list(arn);
         const keys = (await mirror.listKeys(arn)) ?? [];
         for (const key of keys as Resource[])
           if (!mirror.store.of("stream-key").get(key.arn as string)?.value.value)

@@ -84,7 +84,7 @@ export function applyLogEntry(
       mirror.receive(fact, "log");
       if (leader && fact.ended)
         sync.confirmLater(`session ${fact.channelArn} ${fact.streamId}`, sync.delays.sessionEndMs, () =>
-          mirror.fetchSession(fact.channelArn, fact.streamId),
+          mirror.sessions.fetch(fact.channelArn, fact.streamId),
         );
       return;
     }
@@ -108,7 +108,7 @@ export function applyLogEntry(
         for (const s of mirror.store.sessions.open(channelArn))
           if (live.get(channelArn) !== s.streamId && s.startTime < entry.takenAt - STARTING_MS)
             sync.confirm(`session ${channelArn} ${s.streamId}`, () =>
-              mirror.fetchSession(channelArn, s.streamId),
+              mirror.sessions.fetch(channelArn, s.streamId),
             );
       return;
     }

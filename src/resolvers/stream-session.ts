@@ -94,7 +94,7 @@ export function channelSessions(ctx: GatewayContext, channelArn: string, args: C
     (s) => sessionKey({ startTime: (s.startTime as Date).getTime(), streamId: s.streamId }),
     async (after, first) => {
       const page = await callIvs(() =>
-        ctx.mirror.sessionsPage(channelArn, after ? sessionCursor(after) : undefined, first),
+        ctx.mirror.sessions.page(channelArn, after ? sessionCursor(after) : undefined, first),
       );
       return { items: page.items.map((r) => fromRecord(channelArn, r)), hasNextPage: page.hasNextPage };
     },
