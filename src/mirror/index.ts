@@ -7,7 +7,7 @@ import type { Logger } from "../logger.ts";
 import type { EventLog, LogEntry } from "../subscriptions/event-log.ts";
 import { KINDS } from "./changes.ts";
 import { type Leadership, RedisLease, soleLeader } from "./lease.ts";
-import { type LookupOutcome, Mirror } from "./mirror.ts";
+import { type LookupOutcome, Mirror, worthSending } from "./mirror.ts";
 import { RedisFeed } from "./redis-feed.ts";
 import { RedisSnapshot, type SnapshotMark } from "./redis-snapshot.ts";
 import { type CrawlProgress, MirrorSync, type SyncDelays } from "./sync.ts";
@@ -113,8 +113,8 @@ export async function startMirror(options: MirrorRuntimeOptions) {
   });
   // A recording configuration is CREATING until IVS says otherwise; nothing announces the change.
   const creating = new Map<string, number>();
-  mirror.onChange((change) => {
-    snapshot?.track(change);
+  mirror.onChange((change, applied) => {
+    if (worthSending(change, applied)) snapshot?.track(change);
     if (change.op !== "put" || change.kind !== "recording-configuration") return;
     for (const item of change.items) {
       const arn = item.arn as string;

@@ -110,9 +110,11 @@ export class Mirror {
     const requestId = answer?.$metadata?.requestId;
     if (requestId && !this.ownWrites.has(requestId)) this.noteOwnWrite(requestId);
     const applied = this.apply(change);
-    this.options.feed
-      ?.publish(change)
-      .catch((e: unknown) => this.options.onError?.(e, "publishing a change"));
+    // An observation that changed nothing (most of a resync) is not news to the other replicas.
+    if (worthSending(change, applied))
+      this.options.feed
+        ?.publish(change)
+        .catch((e: unknown) => this.options.onError?.(e, "publishing a change"));
     return { ...applied, announced: this.announce(applied) };
   }
 
@@ -287,4 +289,13 @@ export class Mirror {
     }
     return this.sources.listTags(arn);
   }
+}
+
+/**
+ * Whether a change must reach the other replicas (and the saved mirror): whatever changed the mirror,
+ * and the small, idempotent facts whose effect is not visible in `changed` (deletions, completed list
+ * passes, own writes).
+ */
+export function worthSending(change: MirrorChange, applied: Applied): boolean {
+  return applied.changed || change.op === "delete" || change.op === "listed" || change.op === "own-write";
 }
