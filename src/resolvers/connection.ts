@@ -56,6 +56,19 @@ export function isIvsCursor(after: string | null | undefined): boolean {
   return typeof parse(after).t === "string";
 }
 
+/** A Relay connection's result from its edges. */
+function connectionOf<T>(edges: { cursor: string; node: T }[], hasNextPage: boolean, args: ConnectionArgs) {
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
 function pageSize(first: number | null | undefined): number {
   const n = first ?? 20;
   if (n < 0) throw new ValidationError("first must not be negative", "first");
@@ -81,15 +94,7 @@ export async function keysetConnection<T>(
   }
   const { items, hasNextPage } = size === 0 ? { items: [], hasNextPage: false } : await page(after, size);
   const edges = items.map((node) => ({ node, cursor: encode({ k: keyOf(node) }) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-  };
+  return connectionOf(edges, hasNextPage, args);
 }
 
 /**
@@ -137,15 +142,7 @@ export async function ivsConnection<T>(
     token = page.nextToken;
     offset = 0;
   }
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-  };
+  return connectionOf(edges, hasNextPage, args);
 }
 
 /**
