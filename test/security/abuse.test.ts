@@ -1,18 +1,27 @@
 import { randomUUID } from "node:crypto";
 import type { IvsClient } from "@aws-sdk/client-ivs";
-import { describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../../src/app.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "../gateway/test-auth.ts";
 import { useSecureGateway } from "./harness.ts";
 
-const h = useSecureGateway({ RATE_LIMIT_PER_MINUTE: "5" });
 // Two replicas sharing one rate budget through Redis (npm test needs Redis on 127.0.0.1:6379).
 const REDIS = {
   REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
   REDIS_KEY_PREFIX: `rl-${randomUUID()}:`,
 };
+// Registered first, so it runs after the gateways stopped: what they left in Redis (the mirror is kept
+// there on purpose, without expiry) goes with the file.
+afterAll(async () => {
+  const redis = new Redis(REDIS.REDIS_URL);
+  const keys = await redis.keys(`${REDIS.REDIS_KEY_PREFIX}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+const h = useSecureGateway({ RATE_LIMIT_PER_MINUTE: "5" });
 const r1 = useSecureGateway({ ...REDIS, RATE_LIMIT_PER_MINUTE: "4" });
 const r2 = useSecureGateway({ ...REDIS, RATE_LIMIT_PER_MINUTE: "4" });
 
