@@ -1,7 +1,7 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { BatchFetcher } from "../ivs/batch-fetcher.ts";
 import type { RequestBudget } from "../ivs/budget.ts";
-import type { Kind, MirrorChange, Resource } from "./changes.ts";
+import { asResource, type Kind, type MirrorChange, type Resource } from "./changes.ts";
 import { Absent, SingleFlight } from "./single-flight.ts";
 import { type IvsSources, ivsSources, type SingleKind } from "./sources.ts";
 import { type Applied, MirrorStore } from "./store.ts";
@@ -126,6 +126,28 @@ export class Mirror {
     const applied = this.apply(change);
     if (from === "log" && this.leader) void this.announce(applied);
     return applied;
+  }
+
+  /** A mutation's answer: `resource` (a full object) as IVS left it, recorded now. */
+  wrote(kind: Kind, resource: object, answer: { $metadata?: { requestId?: string } }) {
+    return this.record(
+      { op: "put", kind, part: "full", at: this.now(), items: [asResource(resource)] },
+      answer,
+    );
+  }
+
+  /** A mutation left the channel with exactly these stream keys (full objects), recorded now. */
+  keyed(channelArn: string, keys: object[], answer: { $metadata?: { requestId?: string } }) {
+    this.record({ op: "keys", at: this.now(), lists: [{ channelArn, keys: keys.map(asResource) }] }, answer);
+    this.record(
+      { op: "put", kind: "stream-key", part: "full", at: this.now(), items: keys.map(asResource) },
+      answer,
+    );
+  }
+
+  /** A mutation deleted `arn`; the result settles once deleted channels are announced. */
+  removed(kind: Kind, arn: string, answer: { $metadata?: { requestId?: string } }) {
+    return this.record({ op: "delete", kind, arns: [arn], at: this.now() }, answer);
   }
 
   /** Notes a write whose answer this gateway recorded, here and on the other replicas. */

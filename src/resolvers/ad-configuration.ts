@@ -11,7 +11,6 @@ import {
 import type { GatewayContext } from "../context.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
-import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { channels } from "./channel.ts";
 import type { ConnectionArgs } from "./connection.ts";
@@ -82,16 +81,7 @@ export async function createAdConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new CreateAdConfigurationCommand(request)));
   const config = out.adConfiguration as AdConfiguration;
   ctx.loaders.adConfiguration.prime(config.arn as string, config);
-  ctx.mirror.record(
-    {
-      op: "put",
-      kind: "ad-configuration",
-      part: "full",
-      at: Date.now(),
-      items: [asResource(config)],
-    },
-    out,
-  );
+  ctx.mirror.wrote("ad-configuration", config, out);
   return config;
 }
 
@@ -104,16 +94,7 @@ export async function updateAdConfiguration(
   const out = await callIvs(() => ctx.ivs.send(new UpdateAdConfigurationCommand(request)));
   const config = out.adConfiguration as AdConfiguration;
   ctx.loaders.adConfiguration.clear(input.arn).prime(input.arn, config);
-  ctx.mirror.record(
-    {
-      op: "put",
-      kind: "ad-configuration",
-      part: "full",
-      at: Date.now(),
-      items: [asResource(config)],
-    },
-    out,
-  );
+  ctx.mirror.wrote("ad-configuration", config, out);
   return config;
 }
 
@@ -124,7 +105,7 @@ export async function deleteAdConfiguration(
   validateIvsInput("DeleteAdConfigurationRequest", { arn: input.arn });
   const out = await callIvs(() => ctx.ivs.send(new DeleteAdConfigurationCommand({ arn: input.arn })));
   ctx.loaders.adConfiguration.clear(input.arn);
-  ctx.mirror.record({ op: "delete", kind: "ad-configuration", arns: [input.arn], at: Date.now() }, out);
+  ctx.mirror.removed("ad-configuration", input.arn, out);
   return { arn: input.arn };
 }
 

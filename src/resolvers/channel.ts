@@ -17,7 +17,6 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
-import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { type ConnectionArgs, mirroredConnection } from "./connection.ts";
 import { defined } from "./input.ts";
@@ -226,30 +225,13 @@ export async function createChannel(
     containerFormat: request.containerFormat ?? "TS",
   });
   const out = await callIvs(() => ctx.ivs.send(new CreateChannelCommand(request)));
-  const at = Date.now();
   const created = { channel: out.channel as Channel, streamKey: out.streamKey as StreamKey };
   const arn = created.channel.arn as string;
   ctx.loaders.channel.prime(arn, created.channel);
   ctx.loaders.streamKeyValue.prime(created.streamKey.arn as string, created.streamKey);
   // IVS answered with all there is to know, the new channel's only key included: nothing to fetch later.
-  ctx.mirror.record(
-    { op: "put", kind: "channel", part: "full", at, items: [asResource(created.channel)] },
-    out,
-  );
-  ctx.mirror.record(
-    { op: "keys", at, lists: [{ channelArn: arn, keys: [asResource(created.streamKey)] }] },
-    out,
-  );
-  ctx.mirror.record(
-    {
-      op: "put",
-      kind: "stream-key",
-      part: "full",
-      at,
-      items: [asResource(created.streamKey)],
-    },
-    out,
-  );
+  ctx.mirror.wrote("channel", created.channel, out);
+  ctx.mirror.keyed(arn, [created.streamKey], out);
   return created;
 }
 
@@ -264,16 +246,7 @@ export async function updateChannel(
   const out = await callIvs(() => ctx.ivs.send(new UpdateChannelCommand(request)));
   const updated = out.channel as Channel;
   ctx.loaders.channel.clear(input.arn).prime(input.arn, updated);
-  ctx.mirror.record(
-    {
-      op: "put",
-      kind: "channel",
-      part: "full",
-      at: Date.now(),
-      items: [asResource(updated)],
-    },
-    out,
-  );
+  ctx.mirror.wrote("channel", updated, out);
   return updated;
 }
 
@@ -288,7 +261,6 @@ export async function deleteChannel(
   ctx.loaders.stream.clear(input.arn);
   ctx.loaders.channelStreamKeys.clear(input.arn);
   // Gone from the mirror on every replica; subscribers watching it get a last update and complete.
-  await ctx.mirror.record({ op: "delete", kind: "channel", arns: [input.arn], at: Date.now() }, out)
-    .announced;
+  await ctx.mirror.removed("channel", input.arn, out).announced;
   return { arn: input.arn };
 }

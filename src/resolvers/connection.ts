@@ -146,6 +146,18 @@ export async function ivsConnection<T>(
 }
 
 /**
+ * Items a list gave that lack the members only full objects carry (a configuration's details, a key
+ * pair's fingerprint): fields that need those ask the loaders. Kept aside rather than marked on the
+ * objects, so that full objects from elsewhere (a stream session's copy) are never mistaken for one.
+ */
+const summaries = new WeakSet<object>();
+
+/** Whether `item` came from a list without the members only full objects carry. */
+export function isListSummary(item: object): boolean {
+  return summaries.has(item);
+}
+
+/**
  * A connection over one kind of the mirror (ARN order, `keep` filtering), or over IVS's own pages
  * until the mirror has listed that kind once (`ivsPage`, whose pages are recorded into the mirror).
  */
@@ -157,17 +169,25 @@ export function mirroredConnection<T extends { arn?: string }>(
   ivsPage: (token: string | undefined, maxResults: number) => Promise<IvsPage<T>>,
   keep: (item: T) => boolean = () => true,
 ) {
+  const collection = mirror.store.of(kind);
   if (mirror.listed(kind) && !isIvsCursor(args.after))
     return keysetConnection<T>(
       args,
       (item) => item.arn as string,
-      async (after, first) =>
-        mirror.page(kind, after, first, (v) => keep(v as T)) as { items: T[]; hasNextPage: boolean },
+      async (after, first) => {
+        const page = mirror.page(kind, after, first, (v) => keep(v as T)) as {
+          items: T[];
+          hasNextPage: boolean;
+        };
+        for (const item of page.items) if (!collection.hasDetail(item.arn as string)) summaries.add(item);
+        return page;
+      },
     );
   return ivsConnection<T>(args, ivsMax, async (token, maxResults) => {
     const at = Date.now();
     const page = await ivsPage(token, maxResults);
     mirror.record({ op: "put", kind, part: "summary", at, items: page.items.map(asResource) });
+    for (const item of page.items) summaries.add(item);
     return { ...page, items: page.items.filter(keep) };
   });
 }

@@ -11,10 +11,9 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
-import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import type { ConnectionArgs } from "./connection.ts";
-import { mirroredConnection } from "./connection.ts";
+import { isListSummary, mirroredConnection } from "./connection.ts";
 import { tagsRequest } from "./tags.ts";
 
 /** What the PlaybackKeyPair type resolves from: a full key pair, or a list summary (no fingerprint). */
@@ -25,37 +24,28 @@ const LIST_MAX = 100;
 
 const PUBLIC_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+\r?\n-----END PUBLIC KEY-----$/;
 
-/** Summaries from list pages, which must be upgraded to show the fingerprint. */
-const summaries = new WeakSet<object>();
-
 export function playbackKeyPair(ctx: GatewayContext, args: { arn: string }) {
   return ctx.loaders.playbackKeyPair.load(args.arn);
 }
 
 export function playbackKeyPairs(ctx: GatewayContext, args: ConnectionArgs) {
-  const kind = "playback-key-pair";
   return mirroredConnection<PlaybackKeyPairShape>(
     ctx.mirror,
-    kind,
+    "playback-key-pair",
     args,
     LIST_MAX,
     async (nextToken, maxResults) => {
       const request = { nextToken, maxResults };
       const out = await callIvs(() => ctx.ivs.send(new ListPlaybackKeyPairsCommand(request)));
       const items = out.keyPairs ?? [];
-      for (const item of items) summaries.add(item);
       return { items, nextToken: out.nextToken };
-    },
-    (pair) => {
-      if (!ctx.mirror.store.of(kind).hasDetail(pair.arn as string)) summaries.add(pair);
-      return true;
     },
   );
 }
 
 /** The fingerprint, which list summaries lack: one deduplicated GetPlaybackKeyPair for those. */
 export async function playbackKeyPairFingerprint(ctx: GatewayContext, pair: PlaybackKeyPairShape) {
-  if (!summaries.has(pair)) return (pair as PlaybackKeyPair).fingerprint ?? null;
+  if (!isListSummary(pair)) return (pair as PlaybackKeyPair).fingerprint ?? null;
   const full = await ctx.loaders.playbackKeyPair.load(pair.arn as string);
   if (!full) throw new NotFoundError(`Playback key pair ${pair.arn} no longer exists`, pair.arn);
   return full.fingerprint ?? null;
@@ -99,16 +89,7 @@ export async function importPlaybackKeyPair(
   const out = await callIvs(() => ctx.ivs.send(new ImportPlaybackKeyPairCommand(request)));
   const pair = out.keyPair as PlaybackKeyPair;
   ctx.loaders.playbackKeyPair.prime(pair.arn as string, pair);
-  ctx.mirror.record(
-    {
-      op: "put",
-      kind: "playback-key-pair",
-      part: "full",
-      at: Date.now(),
-      items: [asResource(pair)],
-    },
-    out,
-  );
+  ctx.mirror.wrote("playback-key-pair", pair, out);
   return pair;
 }
 
@@ -119,6 +100,6 @@ export async function deletePlaybackKeyPair(
   validateIvsInput("DeletePlaybackKeyPairRequest", { arn: input.arn });
   const out = await callIvs(() => ctx.ivs.send(new DeletePlaybackKeyPairCommand({ arn: input.arn })));
   ctx.loaders.playbackKeyPair.clear(input.arn);
-  ctx.mirror.record({ op: "delete", kind: "playback-key-pair", arns: [input.arn], at: Date.now() }, out);
+  ctx.mirror.removed("playback-key-pair", input.arn, out);
   return { arn: input.arn };
 }

@@ -10,7 +10,6 @@ import {
 import type { GatewayContext } from "../context.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
-import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { channels } from "./channel.ts";
 import type { ConnectionArgs } from "./connection.ts";
@@ -78,19 +77,9 @@ export async function createPlaybackRestrictionPolicy(
   };
   validateIvsInput("CreatePlaybackRestrictionPolicyRequest", request);
   const out = await callIvs(() => ctx.ivs.send(new CreatePlaybackRestrictionPolicyCommand(request)));
-  const at = Date.now();
   const policy = out.playbackRestrictionPolicy as PlaybackRestrictionPolicy;
   ctx.loaders.playbackRestrictionPolicy.prime(policy.arn as string, policy);
-  ctx.mirror.record(
-    {
-      op: "put",
-      kind: "playback-restriction-policy",
-      part: "full",
-      at,
-      items: [asResource(policy)],
-    },
-    out,
-  );
+  ctx.mirror.wrote("playback-restriction-policy", policy, out);
   return policy;
 }
 
@@ -101,19 +90,9 @@ export async function updatePlaybackRestrictionPolicy(
   const request: UpdatePlaybackRestrictionPolicyRequest = { arn: input.arn, ...policyRequest(input) };
   validateIvsInput("UpdatePlaybackRestrictionPolicyRequest", request);
   const out = await callIvs(() => ctx.ivs.send(new UpdatePlaybackRestrictionPolicyCommand(request)));
-  const at = Date.now();
   const policy = out.playbackRestrictionPolicy as PlaybackRestrictionPolicy;
   ctx.loaders.playbackRestrictionPolicy.clear(input.arn).prime(input.arn, policy);
-  ctx.mirror.record(
-    {
-      op: "put",
-      kind: "playback-restriction-policy",
-      part: "full",
-      at,
-      items: [asResource(policy)],
-    },
-    out,
-  );
+  ctx.mirror.wrote("playback-restriction-policy", policy, out);
   return policy;
 }
 
@@ -126,9 +105,6 @@ export async function deletePlaybackRestrictionPolicy(
     ctx.ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: input.arn })),
   );
   ctx.loaders.playbackRestrictionPolicy.clear(input.arn);
-  ctx.mirror.record(
-    { op: "delete", kind: "playback-restriction-policy", arns: [input.arn], at: Date.now() },
-    out,
-  );
+  ctx.mirror.removed("playback-restriction-policy", input.arn, out);
   return { arn: input.arn };
 }

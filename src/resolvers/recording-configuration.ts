@@ -12,10 +12,9 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
-import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { channels } from "./channel.ts";
-import { type ConnectionArgs, mirroredConnection } from "./connection.ts";
+import { type ConnectionArgs, isListSummary, mirroredConnection } from "./connection.ts";
 import { defined } from "./input.ts";
 import { tagsRequest } from "./tags.ts";
 
@@ -25,33 +24,21 @@ export type RecordingConfigurationShape = RecordingConfiguration | RecordingConf
 /** IVS's largest maxResults for ListRecordingConfigurations (model: its maxResults). */
 const LIST_MAX = 100;
 
-/**
- * Objects that came from a list page and lack the full-only members. Kept aside rather than marked on
- * the object, so that full objects from elsewhere (a stream session's copy) are never mistaken for one.
- */
-const summaries = new WeakSet<object>();
-
 export function recordingConfiguration(ctx: GatewayContext, args: { arn: string }) {
   return ctx.loaders.recordingConfiguration.load(args.arn);
 }
 
 export function recordingConfigurations(ctx: GatewayContext, args: ConnectionArgs) {
-  const kind = "recording-configuration";
   return mirroredConnection<RecordingConfigurationShape>(
     ctx.mirror,
-    kind,
+    "recording-configuration",
     args,
     LIST_MAX,
     async (nextToken, maxResults) => {
       const request = { nextToken, maxResults };
       const out = await callIvs(() => ctx.ivs.send(new ListRecordingConfigurationsCommand(request)));
       const items = out.recordingConfigurations ?? [];
-      for (const item of items) summaries.add(item);
       return { items, nextToken: out.nextToken };
-    },
-    (rc) => {
-      if (!ctx.mirror.store.of(kind).hasDetail(rc.arn as string)) summaries.add(rc);
-      return true;
     },
   );
 }
@@ -64,7 +51,7 @@ export async function fullRecordingConfiguration(
   ctx: GatewayContext,
   rc: RecordingConfigurationShape,
 ): Promise<RecordingConfiguration> {
-  if (!summaries.has(rc)) return rc;
+  if (!isListSummary(rc)) return rc;
   const full = await ctx.loaders.recordingConfiguration.load(rc.arn as string);
   if (!full) throw new NotFoundError(`Recording configuration ${rc.arn} no longer exists`, rc.arn);
   return full;
@@ -120,16 +107,7 @@ export async function createRecordingConfiguration(
   const created = out.recordingConfiguration as RecordingConfiguration;
   ctx.loaders.recordingConfiguration.prime(created.arn as string, created);
   // CREATING now and ACTIVE soon, which only IVS can tell: the mirror asks it again until then.
-  ctx.mirror.record(
-    {
-      op: "put",
-      kind: "recording-configuration",
-      part: "full",
-      at: Date.now(),
-      items: [asResource(created)],
-    },
-    out,
-  );
+  ctx.mirror.wrote("recording-configuration", created, out);
   return created;
 }
 
@@ -140,9 +118,6 @@ export async function deleteRecordingConfiguration(
   validateIvsInput("DeleteRecordingConfigurationRequest", { arn: input.arn });
   const out = await callIvs(() => ctx.ivs.send(new DeleteRecordingConfigurationCommand({ arn: input.arn })));
   ctx.loaders.recordingConfiguration.clear(input.arn);
-  ctx.mirror.record(
-    { op: "delete", kind: "recording-configuration", arns: [input.arn], at: Date.now() },
-    out,
-  );
+  ctx.mirror.removed("recording-configuration", input.arn, out);
   return { arn: input.arn };
 }

@@ -11,7 +11,6 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
-import { asResource } from "../mirror/changes.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { tagsRequest } from "./tags.ts";
 
@@ -53,20 +52,11 @@ export async function createStreamKey(
   const request = { channelArn: input.channelArn, tags: tagsRequest(input.tags) };
   validateIvsInput("CreateStreamKeyRequest", request);
   const out = await callIvs(() => ctx.ivs.send(new CreateStreamKeyCommand(request)));
-  const at = Date.now();
   const created = out.streamKey as StreamKey;
   ctx.loaders.streamKeyValue.prime(created.arn as string, created);
   ctx.loaders.channelStreamKeys.clear(input.channelArn);
   // IVS allows one key per channel: the channel's list is now exactly this key.
-  ctx.mirror.record(
-    {
-      op: "keys",
-      at,
-      lists: [{ channelArn: input.channelArn, keys: [asResource(created)] }],
-    },
-    out,
-  );
-  ctx.mirror.record({ op: "put", kind: "stream-key", part: "full", at, items: [asResource(created)] }, out);
+  ctx.mirror.keyed(input.channelArn, [created], out);
   return created;
 }
 
@@ -76,7 +66,7 @@ export async function deleteStreamKey(
 ): Promise<{ arn: string }> {
   validateIvsInput("DeleteStreamKeyRequest", { arn: input.arn });
   const out = await callIvs(() => ctx.ivs.send(new DeleteStreamKeyCommand({ arn: input.arn })));
-  ctx.mirror.record({ op: "delete", kind: "stream-key", arns: [input.arn], at: Date.now() }, out);
+  ctx.mirror.removed("stream-key", input.arn, out);
   ctx.loaders.streamKey.clear(input.arn);
   ctx.loaders.streamKeyValue.clear(input.arn);
   // Which channel's list held the key is unknown here; later fields of this request list afresh.

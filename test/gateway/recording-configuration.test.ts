@@ -1,9 +1,12 @@
 import {
   CreateChannelCommand,
   CreateRecordingConfigurationCommand,
+  GetRecordingConfigurationCommand,
   paginateListRecordingConfigurations,
+  type RecordingConfiguration,
 } from "@aws-sdk/client-ivs";
 import { beforeEach, describe, expect, it } from "vitest";
+import { asResource } from "../../src/mirror/changes.ts";
 import { type GatewayHarness, useGateway } from "./harness.ts";
 
 const FIELDS = `id arn name state tags { key value }
@@ -177,6 +180,51 @@ describe("recording configurations", () => {
     );
     expect(res.data?.recordingConfigurations.edges).toHaveLength(100);
     expect(res.data?.recordingConfigurations.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it("upgrades a configuration the mirror holds only a list summary of, once, for full-only fields", async () => {
+    // Made where no event tells the gateway, then seen by a list page only (as during a crawl whose
+    // GetRecordingConfiguration has not come yet).
+    h.emulator.cloudTrail.enabled = false;
+    let arn = "";
+    try {
+      const out = await h.ivs.send(
+        new CreateRecordingConfigurationCommand({
+          name: "summary-only",
+          destinationConfiguration: { s3: { bucketName: "sum-bucket" } },
+        }),
+      );
+      arn = out.recordingConfiguration?.arn as string;
+    } finally {
+      h.emulator.cloudTrail.enabled = true;
+    }
+    const full = (await h.ivs.send(new GetRecordingConfigurationCommand({ arn })))
+      .recordingConfiguration as RecordingConfiguration;
+    const {
+      thumbnailConfiguration: _t,
+      recordingReconnectWindowSeconds: _r,
+      renditionConfiguration: _c,
+      ...summary
+    } = full;
+    h.mirror.mirror.record({
+      op: "put",
+      kind: "recording-configuration",
+      part: "summary",
+      at: Date.now(),
+      items: [asResource(summary)],
+    });
+    await h.resetCounts();
+    const LIST = `{ recordingConfigurations(first: 100) { edges { node { arn name recordingReconnectWindowSeconds } } } }`;
+    const find = async () =>
+      ((await h.gql<{ recordingConfigurations: Connection }>(LIST)).data?.recordingConfigurations.edges ?? [])
+        .map((e) => e.node)
+        .find((n) => n.arn === arn);
+    expect(await find()).toEqual({ arn, name: "summary-only", recordingReconnectWindowSeconds: 0 });
+    expect(h.count("GetRecordingConfiguration")).toBe(1);
+    // Read once, mirrored since.
+    expect(await find()).toEqual({ arn, name: "summary-only", recordingReconnectWindowSeconds: 0 });
+    expect(h.count("GetRecordingConfiguration")).toBe(1);
+    expect(h.count("ListRecordingConfigurations")).toBe(0);
   });
 
   it("answers summary and full-only fields from the mirror, with no IVS call", async () => {
