@@ -89,6 +89,8 @@ export type MirrorChange =
       ended?: boolean;
       error?: boolean;
       startTime?: number;
+      /** When this replica received the event: details fetched later include it. */
+      seenAt?: number;
     };
 
 /** An SDK object (a Channel, a StreamKey, ...) as the mirror holds it. */

@@ -7,7 +7,10 @@ export interface SessionRecord {
   /** Absent while the session is live (or while its end is not known yet). */
   endTime?: number;
   hasErrorEvent: boolean;
-  /** Latest event about the session (the upper end of its second), 0 if none: details older than it are stale. */
+  /**
+   * When the latest event about the session was received (or, without that, the upper end of its
+   * second); 0 if none: details and lists read before it may not include it.
+   */
   eventAt: number;
 }
 
@@ -92,7 +95,7 @@ export class SessionStore {
     channelArn: string,
     streamId: string,
     at: number,
-    what: { started?: boolean; ended?: boolean; error?: boolean; startTime?: number },
+    what: { started?: boolean; ended?: boolean; error?: boolean; startTime?: number; seenAt?: number },
   ): void {
     const h = this.history(channelArn);
     const old = h.byId.get(streamId);
@@ -103,7 +106,8 @@ export class SessionStore {
     // Session Ended and Stream End both end it; whichever says earlier is the end.
     if (what.ended) record.endTime = Math.min(record.endTime ?? at, at);
     if (what.error) record.hasErrorEvent = true;
-    if (what.startTime === undefined) record.eventAt = Math.max(record.eventAt, at + EVENT_SECOND_MS);
+    if (what.startTime === undefined)
+      record.eventAt = Math.max(record.eventAt, what.seenAt ?? at + EVENT_SECOND_MS);
     h.byId.set(streamId, record);
     this.trim(h);
   }

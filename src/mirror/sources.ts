@@ -33,6 +33,58 @@ export interface Page<T> {
 export type SingleKind = Exclude<Kind, "channel" | "stream-key">;
 export type BatchKind = "channel" | "stream-key";
 
+/** Kinds listed account-wide. */
+export type ListKind = Exclude<Kind, "stream-key">;
+
+type Answer = Record<string, unknown>;
+
+/** Each account-level list: its command, and the answer member holding the items. */
+const LISTS: Record<
+  ListKind,
+  {
+    send: (ivs: IvsClient, input: { nextToken?: string; maxResults: number }) => Promise<object>;
+    member: string;
+  }
+> = {
+  channel: { send: (ivs, i) => ivs.send(new ListChannelsCommand(i)), member: "channels" },
+  "recording-configuration": {
+    send: (ivs, i) => ivs.send(new ListRecordingConfigurationsCommand(i)),
+    member: "recordingConfigurations",
+  },
+  "playback-key-pair": { send: (ivs, i) => ivs.send(new ListPlaybackKeyPairsCommand(i)), member: "keyPairs" },
+  "playback-restriction-policy": {
+    send: (ivs, i) => ivs.send(new ListPlaybackRestrictionPoliciesCommand(i)),
+    member: "playbackRestrictionPolicies",
+  },
+  "ad-configuration": {
+    send: (ivs, i) => ivs.send(new ListAdConfigurationsCommand(i)),
+    member: "adConfigurations",
+  },
+};
+
+/** Each kind read one ARN at a time: its Get command, and the answer member holding the object. */
+const GETS: Record<
+  SingleKind,
+  { send: (ivs: IvsClient, input: { arn: string }) => Promise<object>; member: string }
+> = {
+  "recording-configuration": {
+    send: (ivs, i) => ivs.send(new GetRecordingConfigurationCommand(i)),
+    member: "recordingConfiguration",
+  },
+  "playback-key-pair": { send: (ivs, i) => ivs.send(new GetPlaybackKeyPairCommand(i)), member: "keyPair" },
+  "playback-restriction-policy": {
+    send: (ivs, i) => ivs.send(new GetPlaybackRestrictionPolicyCommand(i)),
+    member: "playbackRestrictionPolicy",
+  },
+  "ad-configuration": {
+    send: (ivs, i) => ivs.send(new GetAdConfigurationCommand(i)),
+    member: "adConfiguration",
+  },
+};
+
+/** An answer's next-page token; IVS ends a list with an absent or empty one. */
+const next = (out: Answer) => (typeof out.nextToken === "string" && out.nextToken) || undefined;
+
 /** JSON-safe copy (Dates become ISO strings), as changes travel between replicas. */
 const plain = <T>(value: T): Resource => JSON.parse(JSON.stringify(value)) as Resource;
 
@@ -53,36 +105,10 @@ async function orNull<T>(call: Promise<T>): Promise<T | null> {
 export function ivsSources(ivs: IvsClient) {
   return {
     /** One page of an account-level list (summaries). */
-    async listPage(kind: Exclude<Kind, "stream-key">, nextToken?: string): Promise<Page<Resource>> {
-      const request = { nextToken, maxResults: PAGE };
-      switch (kind) {
-        case "channel": {
-          const out = await ivs.send(new ListChannelsCommand(request));
-          return { items: (out.channels ?? []).map(plain), nextToken: out.nextToken || undefined };
-        }
-        case "recording-configuration": {
-          const out = await ivs.send(new ListRecordingConfigurationsCommand(request));
-          return {
-            items: (out.recordingConfigurations ?? []).map(plain),
-            nextToken: out.nextToken || undefined,
-          };
-        }
-        case "playback-key-pair": {
-          const out = await ivs.send(new ListPlaybackKeyPairsCommand(request));
-          return { items: (out.keyPairs ?? []).map(plain), nextToken: out.nextToken || undefined };
-        }
-        case "playback-restriction-policy": {
-          const out = await ivs.send(new ListPlaybackRestrictionPoliciesCommand(request));
-          return {
-            items: (out.playbackRestrictionPolicies ?? []).map(plain),
-            nextToken: out.nextToken || undefined,
-          };
-        }
-        case "ad-configuration": {
-          const out = await ivs.send(new ListAdConfigurationsCommand(request));
-          return { items: (out.adConfigurations ?? []).map(plain), nextToken: out.nextToken || undefined };
-        }
-      }
+    async listPage(kind: ListKind, nextToken?: string): Promise<Page<Resource>> {
+      const { send, member } = LISTS[kind];
+      const out = (await send(ivs, { nextToken, maxResults: PAGE })) as Answer;
+      return { items: ((out[member] as object[] | undefined) ?? []).map(plain), nextToken: next(out) };
     },
 
     /** Full objects of ≤ 50 channels or stream keys; a missing ARN is null. */
@@ -98,24 +124,10 @@ export function ivsSources(ivs: IvsClient) {
 
     /** One full object of a kind without a batch call; null when IVS has none. */
     async get(kind: SingleKind, arn: string): Promise<Resource | null> {
-      switch (kind) {
-        case "recording-configuration": {
-          const out = await orNull(ivs.send(new GetRecordingConfigurationCommand({ arn })));
-          return out?.recordingConfiguration ? plain(out.recordingConfiguration) : null;
-        }
-        case "playback-key-pair": {
-          const out = await orNull(ivs.send(new GetPlaybackKeyPairCommand({ arn })));
-          return out?.keyPair ? plain(out.keyPair) : null;
-        }
-        case "playback-restriction-policy": {
-          const out = await orNull(ivs.send(new GetPlaybackRestrictionPolicyCommand({ arn })));
-          return out?.playbackRestrictionPolicy ? plain(out.playbackRestrictionPolicy) : null;
-        }
-        case "ad-configuration": {
-          const out = await orNull(ivs.send(new GetAdConfigurationCommand({ arn })));
-          return out?.adConfiguration ? plain(out.adConfiguration) : null;
-        }
-      }
+      const { send, member } = GETS[kind];
+      const out = (await orNull(send(ivs, { arn }))) as Answer | null;
+      const found = out?.[member];
+      return found ? plain(found) : null;
     },
 
     /** A channel's key summaries, every page; null for a channel IVS does not know. */

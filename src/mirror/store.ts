@@ -169,6 +169,7 @@ export class MirrorStore {
           ...(change.ended ? { ended: true } : {}),
           ...(change.error ? { error: true } : {}),
           ...(change.startTime !== undefined ? { startTime: change.startTime } : {}),
+          ...(change.seenAt !== undefined ? { seenAt: change.seenAt } : {}),
         });
         applied.changed = true;
         break;

@@ -41,7 +41,8 @@ export class SessionReads {
       await this.list(channelArn);
     } else onLookup?.("session-list", "hit");
     const page = store.sessions.page(channelArn, cursor, first);
-    if (!page.more) return page;
+    // A full page needs nothing else: the mirror not holding them all means IVS has older ones.
+    if (!page.more || page.items.length === first) return page;
     const older = await this.older(channelArn, page.items.at(-1) ?? cursor, first - page.items.length);
     return { items: [...page.items, ...older.items], hasNextPage: older.hasNextPage };
   }

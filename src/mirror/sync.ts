@@ -2,7 +2,7 @@ import { type CallScope, runInScope } from "../ivs/scope.ts";
 import type { Logger } from "../logger.ts";
 import type { Kind, Resource } from "./changes.ts";
 import type { Mirror } from "./mirror.ts";
-import type { SingleKind } from "./sources.ts";
+import type { ListKind, SingleKind } from "./sources.ts";
 
 export interface SyncOptions {
   mirror: Mirror;
@@ -40,7 +40,7 @@ export interface CrawlProgress {
 }
 
 /** Account-level kinds, cheapest first: a handful of configurations, then the channels. */
-const ACCOUNT_KINDS: readonly Exclude<Kind, "stream-key">[] = [
+const ACCOUNT_KINDS: readonly ListKind[] = [
   "recording-configuration",
   "playback-key-pair",
   "playback-restriction-policy",
@@ -233,7 +233,7 @@ export class MirrorSync {
    * 50, details of the other kinds read once. What the list no longer shows is confirmed with IVS
    * before it is deleted (a list can lag behind a create).
    */
-  private async pass(kind: Exclude<Kind, "stream-key">): Promise<void> {
+  private async pass(kind: ListKind): Promise<void> {
     const { mirror } = this.options;
     const startedAt = this.now();
     const seen = new Set<string>();

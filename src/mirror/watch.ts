@@ -81,7 +81,7 @@ export function applyLogEntry(
     case "event": {
       const fact = sessionFact(entry.event);
       if (fact?.op !== "session-event") return;
-      mirror.receive(fact, "log");
+      mirror.receive({ ...fact, seenAt: now }, "log");
       if (leader && fact.ended)
         sync.confirmLater(`session ${fact.channelArn} ${fact.streamId}`, sync.delays.sessionEndMs, () =>
           mirror.sessions.fetch(fact.channelArn, fact.streamId),

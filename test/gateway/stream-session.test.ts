@@ -1,10 +1,12 @@
 import {
   CreateChannelCommand,
   CreateRecordingConfigurationCommand,
+  ListStreamSessionsCommand,
   UpdateChannelCommand,
 } from "@aws-sdk/client-ivs";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { useGateway } from "./harness.ts";
+import { SESSIONS_KEPT } from "../../src/mirror/sessions.ts";
+import { type GraphQLResult, useGateway } from "./harness.ts";
 
 type Session = Record<string, unknown> & { streamId: string };
 type Page = {
@@ -99,8 +101,8 @@ describe("stream sessions", () => {
       "Session Created",
     ]);
     expect(oldest.map((e) => e.name)).toContain("Recording Start");
-    // Ended sessions' details were read when they ended (again only if an event came since).
-    expect(h.count("GetStreamSession")).toBeLessThanOrEqual(3);
+    // Ended sessions' details were read when they ended; only the live one's is read now.
+    expect(h.count("GetStreamSession")).toBe(1);
     await h.resetCounts();
     expect(await h.gql(query, { arn: channelArn })).toEqual(res);
     expect(h.count("GetStreamSession")).toBe(0);
@@ -173,5 +175,53 @@ describe("stream sessions", () => {
     // the ended session's details were read when it ended.
     expect(h.count("GetStreamSession")).toBe(1);
     expect(h.count("BatchGetChannel")).toBe(1);
+  });
+});
+
+describe("a channel with more sessions than the mirror keeps", () => {
+  const h = useGateway({ quotas: { enabled: false } });
+  let channelArn = "";
+  const TOTAL = SESSIONS_KEPT + 5;
+
+  beforeAll(async () => {
+    const out = await h.ivs.send(new CreateChannelCommand({ name: "long-history" }));
+    channelArn = out.channel?.arn as string;
+    for (let i = 0; i < TOTAL; i++) {
+      h.emulator.broadcasts.start(channelArn);
+      h.emulator.broadcasts.end(channelArn);
+    }
+  });
+
+  it("pages past the newest it keeps by reading IVS's older pages, without gaps or repeats", async () => {
+    const truth: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await h.ivs.send(new ListStreamSessionsCommand({ channelArn, nextToken: token }));
+      truth.push(...(page.streamSessions ?? []).map((s) => s.streamId as string));
+      token = page.nextToken;
+    } while (token);
+    expect(truth).toHaveLength(TOTAL);
+    await h.resetCounts();
+    const seen: { streamId: string; startTime: string }[] = [];
+    const pages: number[] = [];
+    let after: string | null = null;
+    do {
+      const res: GraphQLResult<{ channel: { sessions: Page } }> = await h.gql(
+        `query ($arn: String!, $after: String) { channel(arn: $arn) {
+          sessions(first: 50, after: $after) { edges { node { streamId startTime } } pageInfo { hasNextPage endCursor } } } }`,
+        { arn: channelArn, after },
+      );
+      const conn = res.data?.channel.sessions as Page;
+      seen.push(...conn.edges.map((e) => e.node as { streamId: string; startTime: string }));
+      pages.push(h.count("ListStreamSessions"));
+      after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
+    } while (after);
+    expect(new Set(seen.map((s) => s.streamId))).toEqual(new Set(truth));
+    expect(seen).toHaveLength(TOTAL);
+    const times = seen.map((s) => Date.parse(s.startTime));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    // The first two pages are the mirror's newest 100; only the last one asked IVS.
+    expect(pages.slice(0, 2)).toEqual([0, 0]);
+    expect(pages[2]).toBeGreaterThan(0);
   });
 });

@@ -62,6 +62,18 @@ function useEmulator() {
   return e;
 }
 
+/** An emulator, a Redis prefix of its own (cleaned after the file) and the replicas started on them. */
+function useReplicaSet() {
+  const e = useEmulator();
+  const prefix = `test-${randomUUID()}:`;
+  prefixes.push(prefix);
+  const running: RunningGateway[] = [];
+  afterAll(async () => {
+    for (const g of running.reverse()) await g.stop();
+  });
+  return { e, prefix, running };
+}
+
 /** A replica on the shared emulator and Redis prefix, receiving the emulator's events like EventBridge. */
 async function replica(
   e: ReturnType<typeof useEmulator>,
@@ -230,13 +242,7 @@ describe("replicas sharing the mirror through Redis", () => {
 });
 
 describe("replicas on Redis without MIRROR_SECRET_KEY", () => {
-  const e = useEmulator();
-  const prefix = `test-${randomUUID()}:`;
-  prefixes.push(prefix);
-  const running: RunningGateway[] = [];
-  afterAll(async () => {
-    for (const g of running.reverse()) await g.stop();
-  });
+  const { e, prefix, running } = useReplicaSet();
 
   it("keep secrets in each process only, and share the rest", async () => {
     const out = await e.direct.send(new CreateChannelCommand({ name: "unsealed" }));
@@ -267,13 +273,7 @@ describe("replicas on Redis without MIRROR_SECRET_KEY", () => {
 });
 
 describe("two replicas sharing the request budget", () => {
-  const e = useEmulator();
-  const prefix = `test-${randomUUID()}:`;
-  prefixes.push(prefix);
-  const running: RunningGateway[] = [];
-  afterAll(async () => {
-    for (const g of running.reverse()) await g.stop();
-  });
+  const { e, prefix, running } = useReplicaSet();
 
   it("keep their combined calls within the quota: no 429 however the load is split", async () => {
     const one = await replica(e, { REDIS_KEY_PREFIX: prefix });

@@ -191,6 +191,8 @@ describe("the gateway's own mutations", () => {
     expect((await names(h)).get(arn)).toBe("mine-renamed");
     await h.gql(`mutation ($arn: String!) { deleteChannel(input: { arn: $arn }) { __typename } }`, { arn });
     expect(await channelOf(h, arn)).toBeNull();
+    // Once their CloudTrail events came and went: told apart as the gateway's own, nothing was confirmed.
+    await h.settle();
     const counts = await h.counts();
     expect(
       total(counts) - callsOf(counts, "UpdateChannel").total - callsOf(counts, "DeleteChannel").total,
