@@ -1,4 +1,5 @@
 import type { SessionSummary } from "./changes.ts";
+import { sameJson } from "./json.ts";
 
 /** One session of a channel as the mirror knows it; times in epoch ms. */
 export interface SessionRecord {
@@ -89,16 +90,16 @@ export class SessionStore {
 
   /**
    * What an IVS event says about one session at `at` (its envelope time), or with `startTime` what a
-   * reconciliation saw live (ListStreams' exact start; not an event, so details stay valid).
+   * reconciliation saw live (ListStreams' exact start; not an event, so details stay valid). Returns
+   * whether anything changed (a reconciliation mostly confirms what is known).
    */
   applyEvent(
     channelArn: string,
     streamId: string,
     at: number,
     what: { started?: boolean; ended?: boolean; error?: boolean; startTime?: number; seenAt?: number },
-  ): void {
-    const h = this.history(channelArn);
-    const old = h.byId.get(streamId);
+  ): boolean {
+    const old = this.histories.get(channelArn)?.byId.get(streamId);
     const record: SessionRecord = old
       ? { ...old }
       : { streamId, startTime: what.startTime ?? at, hasErrorEvent: false, eventAt: 0 };
@@ -108,8 +109,11 @@ export class SessionStore {
     if (what.error) record.hasErrorEvent = true;
     if (what.startTime === undefined)
       record.eventAt = Math.max(record.eventAt, what.seenAt ?? at + EVENT_SECOND_MS);
+    if (old && sameJson(old, record)) return false;
+    const h = this.history(channelArn);
     h.byId.set(streamId, record);
     this.trim(h);
+    return true;
   }
 
   /** GetStreamSession's answer (JSON, times as ISO strings), observed at `at`. */

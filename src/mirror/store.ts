@@ -164,14 +164,13 @@ export class MirrorStore {
         break;
       case "session-event":
         if (this.of("channel").isDeleted(change.channelArn)) break;
-        this.sessions.applyEvent(change.channelArn, change.streamId, change.at, {
+        applied.changed = this.sessions.applyEvent(change.channelArn, change.streamId, change.at, {
           ...(change.started ? { started: true } : {}),
           ...(change.ended ? { ended: true } : {}),
           ...(change.error ? { error: true } : {}),
           ...(change.startTime !== undefined ? { startTime: change.startTime } : {}),
           ...(change.seenAt !== undefined ? { seenAt: change.seenAt } : {}),
         });
-        applied.changed = true;
         break;
     }
     return applied;
