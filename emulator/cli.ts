@@ -143,6 +143,12 @@ export const KNOBS = [
     help: "multiplies the reconnect window before Recording End (default 1; 0 = at once)",
   },
   {
+    flag: "demo-broadcasts",
+    env: "IVS_EMULATOR_DEMO_BROADCASTS",
+    kind: "bool",
+    help: "start, starve and end broadcasts on every channel in a loop (20 s live, 10 s offline; default false)",
+  },
+  {
     flag: "max-channels",
     env: "IVS_EMULATOR_MAX_CHANNELS",
     kind: "int",
@@ -189,7 +195,7 @@ export function optionsFromCli(
   env: Record<string, string | undefined>,
 ): EmulatorOptions & { help?: boolean } {
   const { values } = parseArgs({
-    args: argv,
+    args: withBareBooleans(argv),
     options: {
       help: { type: "boolean", short: "h" },
       "no-quotas": { type: "boolean" },
@@ -239,12 +245,22 @@ export function optionsFromCli(
   if (got["cloudtrail-events"] !== undefined) options.cloudTrailEvents = got["cloudtrail-events"] as boolean;
   if (got["recording-end-delay-scale"] !== undefined)
     options.broadcasts = { recordingEndDelayScale: got["recording-end-delay-scale"] as number };
+  if (got["demo-broadcasts"] !== undefined) options.demoBroadcasts = got["demo-broadcasts"] as boolean;
   const limits: NonNullable<EmulatorOptions["limits"]> = {};
   if (got["max-channels"] !== undefined) limits.channels = got["max-channels"] as number;
   if (got["max-concurrent-broadcasts"] !== undefined)
     limits.concurrentBroadcasts = got["max-concurrent-broadcasts"] as number;
   if (Object.keys(limits).length > 0) options.limits = limits;
   return options;
+}
+
+/** A boolean flag with no value (`--demo-broadcasts` then another flag, or nothing) means true. */
+function withBareBooleans(argv: string[]): string[] {
+  const bools = new Set(KNOBS.filter((k) => k.kind === "bool").map((k) => `--${k.flag}`));
+  return argv.flatMap((arg, i) => {
+    const next = argv[i + 1];
+    return bools.has(arg) && (next === undefined || next.startsWith("--")) ? [arg, "true"] : [arg];
+  });
 }
 
 function eventOptions(got: Record<string, string | number | boolean>): EmulatorOptions["events"] {
@@ -296,6 +312,8 @@ export function usage(): string {
     `  ${"flag".padEnd(28)} ${"environment".padEnd(38)} meaning`,
     ...rows,
     `  --${"no-quotas".padEnd(26)} ${"".padEnd(38)} same as --quotas false`,
+    "",
+    "A true/false flag given without a value means true (--demo-broadcasts).",
     "",
   ].join("\n");
 }

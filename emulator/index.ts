@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { MODEL } from "../model/ivs-model.generated.ts";
+import { DemoBroadcasts, type DemoPhases } from "./broadcast/demo.ts";
 import { broadcastRoutes } from "./broadcast/routes.ts";
 import { BroadcastSimulator, type SimulatorOptions } from "./broadcast/simulator.ts";
 import { createControlHandler } from "./control/router.ts";
@@ -45,6 +46,10 @@ export interface EmulatorOptions {
   cloudTrailEvents?: boolean;
   /** Broadcast simulator knobs. Default Recording End after the full reconnect window, 15000 viewers. */
   broadcasts?: Partial<SimulatorOptions>;
+  /** Phase lengths of `emulator.demo`'s schedule. Default DEFAULT_DEMO_PHASES (20 s live, 10 s offline). */
+  demo?: Partial<DemoPhases>;
+  /** Run the demo schedule from start() on every channel, present and created later. Default false. */
+  demoBroadcasts?: boolean;
 }
 
 export interface Emulator {
@@ -57,6 +62,8 @@ export interface Emulator {
   readonly store: Store;
   readonly bus: EventBus;
   readonly broadcasts: BroadcastSimulator;
+  /** Demo broadcasts on a loop (start/stop); stopped with the emulator. */
+  readonly demo: DemoBroadcasts;
   readonly delivery: EventDelivery;
   /** The CloudTrail events' switch (`enabled`). */
   readonly cloudTrail: CloudTrail;
@@ -105,6 +112,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     now,
     onChange,
     options: options.broadcasts,
+  });
+  const demo = new DemoBroadcasts({
+    store,
+    broadcasts,
+    limits,
+    // Its own generator: viewer counts must not shift a seeded run's fault draws.
+    random: createRandom(options.seed === undefined ? undefined : options.seed + 1),
+    phases: options.demo,
   });
   const context: OperationContext = {
     store,
@@ -156,6 +171,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     store,
     bus,
     broadcasts,
+    demo,
     delivery,
     cloudTrail,
     counters,
@@ -176,8 +192,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const address = await listen(server, host, options.port ?? 4566);
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${shownHost}:${address.port}`;
+      if (options.demoBroadcasts) demo.start();
     },
     async stop() {
+      demo.stop();
       broadcasts.dispose();
       delivery.stop();
       persistNow();
@@ -192,6 +210,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   };
 }
 
+export { DEFAULT_DEMO_PHASES, type DemoBroadcasts, type DemoPhases } from "./broadcast/demo.ts";
 export type { IvsEvent } from "./events/bus.ts";
 export { DEFAULT_RESOURCE_LIMITS, type ResourceLimits } from "./operations/context.ts";
 export { RATE_LIMITS } from "./quotas.ts";

@@ -14,6 +14,8 @@ try {
   );
   console.log(`  AWS CLI: aws ivs list-channels --endpoint-url ${emulator.url} --region ${emulator.region}`);
   console.log(`  control API: ${emulator.url}/_emulator/health`);
+  if (options.demoBroadcasts)
+    console.log("  demo broadcasts: on, on every channel (20 s live, 10 s offline)");
   const shutdown = async (signal: string) => {
     console.log(`${signal}: stopping`);
     await emulator.stop();

@@ -1,12 +1,14 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
+import { PAGE_HEADERS } from "./auth/local-page.ts";
 import type { Principal } from "./auth/principal.ts";
 import type { GatewaySecurity } from "./auth/security.ts";
 import type { GatewayContext } from "./context.ts";
 import { createLoaders } from "./loaders/index.ts";
 import { sharedLiveStreams } from "./loaders/stream.ts";
 import type { Mirror } from "./mirror/mirror.ts";
+import type { GraphiQLRender } from "./pages/graphiql.ts";
 import { maskGatewayErrors } from "./plugins/mask-errors.ts";
 import { useAuthentication } from "./plugins/use-authentication.ts";
 import { useIvsScope } from "./plugins/use-ivs-scope.ts";
@@ -26,8 +28,8 @@ export interface GatewayAppOptions {
   security: GatewaySecurity;
   /** Extra Yoga plugins (metrics, logging, limits). */
   plugins?: Plugin[];
-  /** Serve GraphiQL at /graphql. Default true. */
-  graphiql?: boolean;
+  /** GraphiQL at /graphql: its options per request (src/pages/graphiql.ts), or false. Default false. */
+  graphiql?: false | GraphiQLRender;
   /** Where Yoga's own messages (unexpected errors, request parsing) go. Default Yoga's console logger. */
   logging?: boolean | YogaLogger;
 }
@@ -46,7 +48,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: "/graphql",
-    graphiql: options.graphiql ?? true,
+    graphiql: options.graphiql ?? false,
     // GraphiQL's scripts are served from this package, not a CDN: it works offline and under a strict CSP.
     renderGraphiQL,
     // Authentication first: a caller it refuses costs no parse, no validation and no other plugin.
@@ -55,6 +57,13 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
       ...useLimits(security.limits),
       useIvsScope({ deadlineMs: options.ivsDeadlineMs }),
       ...(options.plugins ?? []),
+      // GraphiQL may hold development mode's token: never cached, never framed by another page.
+      {
+        onResponse({ response }) {
+          if (!response.headers.get("content-type")?.startsWith("text/html")) return;
+          for (const [name, value] of Object.entries(PAGE_HEADERS)) response.headers.set(name, value);
+        },
+      },
     ],
     maxRequestBodySize: security.limits.maxBodyBytes,
     maskedErrors: { maskError: maskGatewayErrors },

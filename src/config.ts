@@ -47,7 +47,21 @@ export interface IvsConfig {
 
 export interface EmbeddedEmulatorConfig {
   port: number;
+  /** True when EMULATOR_PORT is unset: if the default port is taken, any free port will do. */
+  portFallback: boolean;
   seedDemoData: boolean;
+  /** The emulator starts, starves and ends broadcasts of the demo channels on a schedule. */
+  demoBroadcasts: boolean;
+}
+
+/** What a person trying the gateway on their own machine gets; on by default with the embedded emulator. */
+export interface DevelopmentConfig {
+  /** Serve GraphiQL at /graphql (GRAPHIQL). */
+  graphiql: boolean;
+  /** Serve the live status page at /live (LIVE_PAGE). */
+  livePage: boolean;
+  /** LOG_FORMAT: `pretty` (human-readable), `json`, or `auto` (pretty on a terminal in development). */
+  logFormat: "pretty" | "json" | "auto";
 }
 
 export interface EventsConfig {
@@ -68,6 +82,8 @@ export interface GatewayConfig {
   ivs: IvsConfig;
   /** Present only when the backend is `embedded`. */
   emulator?: EmbeddedEmulatorConfig;
+  /** GraphiQL, the live page and log format. */
+  development: DevelopmentConfig;
   events: EventsConfig;
   /** Shares live events (and later the request budget and cache) among replicas. */
   redisUrl?: string;
@@ -96,6 +112,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Port of the embedded emulator when EMULATOR_PORT is unset and the port is free. */
+export const DEFAULT_EMULATOR_PORT = 4001;
+
 /** Region of the embedded emulator and of an explicit endpoint when none is set (the emulator's own default). */
 export const DEFAULT_REGION = "us-west-2";
 
@@ -107,6 +126,21 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
   { name: "PORT", default: "4000", meaning: "HTTP port of the gateway (0 = any free port)" },
   { name: "HOST", default: "127.0.0.1", meaning: "interface the gateway listens on" },
   { name: "LOG_LEVEL", default: "info", meaning: `pino level: ${LOG_LEVELS.join(", ")}` },
+  {
+    name: "LOG_FORMAT",
+    default: "auto",
+    meaning: "`pretty`, `json`, or `auto` = pretty on a terminal with the embedded emulator, JSON elsewhere",
+  },
+  {
+    name: "GRAPHIQL",
+    default: "true (embedded), false otherwise",
+    meaning: "serve GraphiQL at /graphql (development mode fills in its token and example tabs)",
+  },
+  {
+    name: "LIVE_PAGE",
+    default: "true (embedded), false otherwise",
+    meaning: "serve the live status page at /live",
+  },
   {
     name: "IVS_ENDPOINT",
     default: "embedded",
@@ -140,11 +174,20 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     default: "true",
     meaning: "reuse connections; false closes each after its request",
   },
-  { name: "EMULATOR_PORT", default: "0", meaning: "port of the embedded emulator (0 = any free port)" },
+  {
+    name: "EMULATOR_PORT",
+    default: "4001, or any free port when 4001 is taken",
+    meaning: "port of the embedded emulator (0 = any free port; a set port that is taken is an error)",
+  },
   {
     name: "SEED_DEMO_DATA",
     default: "true (embedded)",
     meaning: "create demo resources in the embedded emulator",
+  },
+  {
+    name: "DEMO_BROADCASTS",
+    default: "SEED_DEMO_DATA",
+    meaning: "the embedded emulator starts, starves and ends broadcasts on the demo channels on a schedule",
   },
   {
     name: "REDIS_URL",
@@ -230,6 +273,17 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     name: "INTROSPECTION",
     default: "true (embedded), false (otherwise)",
     meaning: "answer __schema/__type queries (GraphiQL needs them)",
+  },
+  {
+    name: "FIELD_SUGGESTIONS",
+    default: "true in development mode (embedded, no AUTH_*), false otherwise",
+    meaning: '"Did you mean …?" in validation errors (they reveal field names)',
+  },
+  {
+    name: "CSRF_PREVENTION",
+    default: "true with AUTH_DISABLED, false otherwise",
+    meaning:
+      "require a JSON content type or the x-graphql-yoga-csrf header; set true behind a proxy that authenticates by cookie",
   },
   {
     name: "PLAYBACK_PRIVATE_KEY",
@@ -332,19 +386,34 @@ export function loadConfig(env: Env): GatewayConfig {
 
   const emulatorPort = read("EMULATOR_PORT");
   const seed = read("SEED_DEMO_DATA");
+  const demoBroadcasts = read("DEMO_BROADCASTS");
   if (!embedded && emulatorPort !== undefined)
     throw new ConfigError(
       "EMULATOR_PORT",
       `only applies when IVS_ENDPOINT is embedded (it is ${backendRaw})`,
     );
   // Seeding creates resources; never let a stray variable do that against a real account.
-  if (!embedded && bool("SEED_DEMO_DATA", seed, false))
-    throw new ConfigError(
-      "SEED_DEMO_DATA",
-      `only applies when IVS_ENDPOINT is embedded (it is ${backendRaw})`,
-    );
+  for (const [name, raw] of [
+    ["SEED_DEMO_DATA", seed],
+    ["DEMO_BROADCASTS", demoBroadcasts],
+  ] as const)
+    if (!embedded && bool(name, raw, false))
+      throw new ConfigError(name, `only applies when IVS_ENDPOINT is embedded (it is ${backendRaw})`);
 
   const redisUrl = read("REDIS_URL");
+  const auth = parseAuthConfig(
+    {
+      jwtSecret: read("AUTH_JWT_SECRET"),
+      jwksUrl: read("AUTH_JWKS_URL"),
+      issuer: read("AUTH_ISSUER"),
+      audience: read("AUTH_AUDIENCE"),
+      apiKeys: read("AUTH_API_KEYS"),
+      disabled: read("AUTH_DISABLED"),
+      tenantTagKey: read("TENANT_TAG_KEY"),
+      tenantClaim: read("TENANT_CLAIM"),
+    },
+    embedded,
+  );
   const config: GatewayConfig = {
     port: int("PORT", read("PORT"), 4000, 0, 65_535),
     host: parseHost(read("HOST") ?? "127.0.0.1"),
@@ -352,19 +421,12 @@ export function loadConfig(env: Env): GatewayConfig {
     ivs,
     events: parseEvents(read),
     redisKeyPrefix: parseKeyPrefix(read("REDIS_KEY_PREFIX") ?? "ivs-gateway:"),
-    auth: parseAuthConfig(
-      {
-        jwtSecret: read("AUTH_JWT_SECRET"),
-        jwksUrl: read("AUTH_JWKS_URL"),
-        issuer: read("AUTH_ISSUER"),
-        audience: read("AUTH_AUDIENCE"),
-        apiKeys: read("AUTH_API_KEYS"),
-        disabled: read("AUTH_DISABLED"),
-        tenantTagKey: read("TENANT_TAG_KEY"),
-        tenantClaim: read("TENANT_CLAIM"),
-      },
-      embedded,
-    ),
+    auth,
+    development: {
+      graphiql: bool("GRAPHIQL", read("GRAPHIQL"), embedded),
+      livePage: bool("LIVE_PAGE", read("LIVE_PAGE"), embedded),
+      logFormat: parseLogFormat(read("LOG_FORMAT") ?? "auto"),
+    },
     limits: parseLimitsConfig(
       {
         maxDepth: read("MAX_DEPTH"),
@@ -374,8 +436,11 @@ export function loadConfig(env: Env): GatewayConfig {
         maxBodyBytes: read("MAX_BODY_BYTES"),
         rateLimit: read("RATE_LIMIT_PER_MINUTE"),
         introspection: read("INTROSPECTION"),
+        fieldSuggestions: read("FIELD_SUGGESTIONS"),
+        csrfPrevention: read("CSRF_PREVENTION"),
       },
       embedded,
+      auth.mode,
     ),
     budget: parseBudgetConfig({
       share: read("IVS_BUDGET_SHARE"),
@@ -389,11 +454,15 @@ export function loadConfig(env: Env): GatewayConfig {
       secretKey: read("MIRROR_SECRET_KEY"),
     }),
   };
-  if (embedded)
+  if (embedded) {
+    const seedDemoData = bool("SEED_DEMO_DATA", seed, true);
     config.emulator = {
-      port: int("EMULATOR_PORT", emulatorPort, 0, 0, 65_535),
-      seedDemoData: bool("SEED_DEMO_DATA", seed, true),
+      port: int("EMULATOR_PORT", emulatorPort, DEFAULT_EMULATOR_PORT, 0, 65_535),
+      portFallback: emulatorPort === undefined,
+      seedDemoData,
+      demoBroadcasts: bool("DEMO_BROADCASTS", demoBroadcasts, seedDemoData),
     };
+  }
   if (redisUrl !== undefined) config.redisUrl = parseRedisUrl(redisUrl);
   const playback = parsePlaybackConfig(read("PLAYBACK_PRIVATE_KEY"), read("PLAYBACK_PRIVATE_KEY_FILE"));
   if (playback) config.playback = playback;
@@ -530,6 +599,11 @@ function parseHost(raw: string): string {
   if (/[\s/]/.test(raw) || raw.includes("://"))
     throw new ConfigError("HOST", `must be a host name or IP address, got "${raw}"`);
   return raw;
+}
+
+function parseLogFormat(raw: string): DevelopmentConfig["logFormat"] {
+  if (raw === "pretty" || raw === "json" || raw === "auto") return raw;
+  throw new ConfigError("LOG_FORMAT", `must be pretty, json or auto, got "${raw}"`);
 }
 
 function parseLogLevel(raw: string): LogLevel {

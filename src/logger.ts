@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
 import type { LogLevel } from "./config.ts";
 
 export type { Logger } from "pino";
@@ -49,9 +50,11 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Where lines go. Default stdout, written synchronously. */
   destination?: DestinationStream;
+  /** Human-readable lines (pino-pretty, colored) instead of JSON, for a developer's terminal. Default false. */
+  pretty?: boolean;
 }
 
-/** The gateway's structured logger (JSON lines, secrets redacted). */
+/** The gateway's structured logger (JSON lines or pretty ones, secrets redacted either way). */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
@@ -61,6 +64,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { pid: process.pid },
     },
     // Synchronous by default: lines keep their order with console output and survive a crash or exit.
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ??
+      (options.pretty
+        ? pretty({ sync: true, colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,name" })
+        : pino.destination({ dest: 1, sync: true })),
   );
 }

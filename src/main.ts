@@ -1,21 +1,37 @@
+// The pinned AWS SDK supports Node 20 (package.json `engines`); its notice that later releases will need
+// Node 22 would otherwise open every run. README says so once.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { startBanner } from "./banner.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./logger.ts";
 import { buildGateway, type Gateway } from "./server.ts";
 
 let gateway: Gateway;
+let config: ReturnType<typeof loadConfig>;
 try {
-  const config = loadConfig(process.env);
-  gateway = buildGateway(config);
+  config = loadConfig(process.env);
+  const { logFormat } = config.development;
+  // `auto`: pretty lines for a developer at a terminal with the embedded emulator, JSON for machines.
+  const pretty =
+    logFormat === "pretty" || (logFormat === "auto" && Boolean(config.emulator) && process.stdout.isTTY);
+  gateway = buildGateway(config, { logger: createLogger({ level: config.logLevel, pretty }) });
   await gateway.start();
 } catch (error) {
   console.error(`ivs-gateway: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 }
-console.log(`GraphQL and GraphiQL: ${gateway.url}/graphql`);
-console.log(`Health:               ${gateway.url}/health`);
-console.log(`Metrics:              ${gateway.url}/metrics`);
-if (gateway.emulatorUrl) console.log(`IVS emulator:         ${gateway.emulatorUrl}`);
-// Development mode: the only credential that works; stdout only, the logger never sees it.
-if (gateway.devToken) console.log(`Dev token (24 h):     ${gateway.devToken}`);
+process.stdout.write(
+  startBanner({
+    url: gateway.url,
+    emulatorUrl: gateway.emulatorUrl,
+    region: config.ivs.region,
+    devToken: gateway.devToken,
+    demo: gateway.demo,
+    graphiql: config.development.graphiql,
+    livePage: config.development.livePage,
+  }),
+);
 
 const shutdown = (signal: string) => {
   gateway.logger.info({ signal }, "shutting down");

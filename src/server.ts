@@ -8,12 +8,14 @@ import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator
 import { createGatewayApp, type GatewayYoga } from "./app.ts";
 import { type SecuritySetup, setUpSecurity } from "./auth/setup.ts";
 import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
-import { type DemoBroadcaster, type DemoSummary, seedDemoData } from "./demo/seed.ts";
+import { type DemoBroadcaster, type DemoSummary, demoBroadcastChannels, seedDemoData } from "./demo/seed.ts";
 import { type IvsRuntime, startIvsRuntime } from "./ivs/runtime.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
 import { type MirrorRuntime, type MirrorStatus, startMirror } from "./mirror/index.ts";
 import type { SyncDelays } from "./mirror/sync.ts";
+import { graphiqlOptions } from "./pages/graphiql.ts";
+import { serveLiveStatusPage } from "./pages/live-status.ts";
 import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
 import { useMetrics } from "./plugins/use-metrics.ts";
 import { createLiveEvents, type LiveEvents } from "./subscriptions/index.ts";
@@ -100,6 +102,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       return live.ingestHandler(req, res);
     }
     if (path === "/health" && req.method === "GET") return sendJson(res, 200, health());
+    if (config.development.livePage && (req.method === "GET" || req.method === "HEAD")) {
+      if (path === "/live") return serveLiveStatusPage(req, res, security?.devToken);
+      if (path === "/") return void res.writeHead(302, { location: "/live" }).end();
+    }
     if (path === "/metrics" && req.method === "GET") {
       const counts = live?.hub.subscriberCounts();
       metrics.subscribers.set({ kind: "channel_status" }, counts?.channelSubscriptions ?? 0);
@@ -174,13 +180,16 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         // First: a gateway that cannot authenticate must not start an emulator or listen at all.
         security = await setUpSecurity(config, logger);
         if (config.emulator) {
-          emulator = createEmulator({
-            host: "127.0.0.1",
-            port: config.emulator.port,
-            ...(config.ivs.region ? { region: config.ivs.region } : {}),
-            ...deps.emulator,
-          });
-          await emulator.start();
+          emulator = await startEmulator(
+            {
+              host: "127.0.0.1",
+              port: config.emulator.port,
+              ...(config.ivs.region ? { region: config.ivs.region } : {}),
+              ...deps.emulator,
+            },
+            config.emulator.portFallback,
+            logger,
+          );
           logger.info({ url: emulator.url, region: emulator.region }, "embedded IVS emulator started");
         }
         // The budgeted client (src/ivs/runtime.ts).
@@ -235,6 +244,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           security: security.security,
           logging: yogaLogger(logger),
           plugins: [useMetrics({ metrics }), useLogging({ logger }), ...(deps.plugins ?? [])],
+          graphiql:
+            config.development.graphiql &&
+            graphiqlOptions({
+              ...(security.devToken ? { devToken: security.devToken } : {}),
+              csrfPrevention: config.limits.csrfPrevention,
+              ...(demo
+                ? { exampleChannelArn: demo.liveChannelArn, liveExampleArns: Object.values(demo.channels) }
+                : {}),
+            }),
         });
         server = createServer((req, res) => {
           handle(req, res).catch((error: unknown) => {
@@ -260,6 +278,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
             apiKey: ingestKey,
           });
         }
+        // Once the emulator's events reach us: the first demo start is then an event, not a reconciliation.
+        if (emulator && config.emulator?.demoBroadcasts) {
+          const cycled = demo ? demoBroadcastChannels(demo) : [];
+          if (cycled.length > 0) emulator.demo.start(cycled);
+          else logger.warn("DEMO_BROADCASTS needs the demo channels (SEED_DEMO_DATA); no demo broadcasts");
+        }
         logger.info({ url, backend: config.ivs.backend }, "gateway listening");
       } catch (error) {
         // A half-started gateway would keep the emulator's port and the process alive.
@@ -269,6 +293,28 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     },
     stop,
   };
+}
+
+/**
+ * Starts the embedded emulator on its port; when that port is only the default (EMULATOR_PORT unset)
+ * and something else holds it, on any free port instead.
+ */
+async function startEmulator(options: EmulatorOptions, fallback: boolean, logger: Logger): Promise<Emulator> {
+  const first = createEmulator(options);
+  try {
+    await first.start();
+    return first;
+  } catch (error) {
+    await first.stop().catch(() => {});
+    if (!fallback || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    logger.warn(
+      { port: options.port },
+      "the embedded emulator's default port is taken; using a free port (set EMULATOR_PORT to choose)",
+    );
+    const other = createEmulator({ ...options, port: 0 });
+    await other.start();
+    return other;
+  }
 }
 
 /** For `aws` without a region variable the SDK looks in the profile; fail now rather than on the first query. */

@@ -29,6 +29,13 @@ export interface LimitsConfig {
   /** Operations per principal per minute; 0 = off. */
   rateLimitPerMinute: number;
   introspection: boolean;
+  /** "Did you mean …?" in validation errors (development only by default: they reveal the schema). */
+  fieldSuggestions: boolean;
+  /**
+   * Yoga's CSRF prevention. It protects requests that ride on ambient credentials (AUTH_DISABLED, or a
+   * cookie-authenticating proxy in front); a bearer token or API key in a header is already proof.
+   */
+  csrfPrevention: boolean;
 }
 
 export interface PlaybackConfig {
@@ -123,12 +130,24 @@ function apiKeyEntries(raw: string, tenantClaim: string | undefined): ApiKeyEntr
 }
 
 type RawLimits = Record<
-  "maxDepth" | "maxCost" | "maxAliases" | "maxTokens" | "maxBodyBytes" | "rateLimit" | "introspection",
+  | "maxDepth"
+  | "maxCost"
+  | "maxAliases"
+  | "maxTokens"
+  | "maxBodyBytes"
+  | "rateLimit"
+  | "introspection"
+  | "fieldSuggestions"
+  | "csrfPrevention",
   string | undefined
 >;
 
 /** Defaults are GraphQL Armor's (depth 6, aliases 15, tokens 1000) or stricter. */
-export function parseLimitsConfig(raw: RawLimits, embedded: boolean): LimitsConfig {
+/**
+ * `embedded`: the backend is the embedded emulator; `mode`: how callers authenticate (development mode is
+ * `dev`: embedded with nothing configured).
+ */
+export function parseLimitsConfig(raw: RawLimits, embedded: boolean, mode: AuthMode): LimitsConfig {
   return {
     maxDepth: int("MAX_DEPTH", raw.maxDepth, 6, 1, 50),
     maxCost: int("MAX_COST", raw.maxCost, 5000, 1, 10_000_000),
@@ -138,6 +157,8 @@ export function parseLimitsConfig(raw: RawLimits, embedded: boolean): LimitsConf
     rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", raw.rateLimit, 600, 0, 1_000_000),
     // GraphiQL needs introspection; a deployment against real IVS does not advertise its schema.
     introspection: bool("INTROSPECTION", raw.introspection, embedded),
+    fieldSuggestions: bool("FIELD_SUGGESTIONS", raw.fieldSuggestions, mode === "dev"),
+    csrfPrevention: bool("CSRF_PREVENTION", raw.csrfPrevention, mode === "disabled"),
   };
 }
 

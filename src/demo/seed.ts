@@ -31,6 +31,17 @@ export interface DemoSummary {
   created: boolean;
 }
 
+/**
+ * The demo channels the emulator's demo schedule cycles through (DEMO_BROADCASTS): `demo-live` stays live
+ * and `demo-idle` stays offline, as their names promise, so the page shows every state at once.
+ */
+export const DEMO_BROADCAST_CHANNELS = ["demo-recorded", "demo-restricted"] as const;
+
+/** The ARNs of DEMO_BROADCAST_CHANNELS that the demo data holds. */
+export function demoBroadcastChannels(demo: DemoSummary): string[] {
+  return DEMO_BROADCAST_CHANNELS.map((name) => demo.channels[name]).filter((arn): arn is string => !!arn);
+}
+
 /** Tag on every demo resource, so they can be found (and cleaned up) by tag. */
 export const DEMO_TAGS = { app: "ivs-gateway-demo" } as const;
 

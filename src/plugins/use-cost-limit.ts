@@ -6,7 +6,7 @@ import { MAX_PAGE_SIZE } from "../resolvers/connection.ts";
 /** Page size a connection returns when `first` is not given (src/resolvers/connection.ts). */
 const DEFAULT_PAGE = 20;
 /** Assumed length of plain lists (tags, tracks, events): most are short, a few reach hundreds. */
-const LIST_MULTIPLIER = 10;
+export const LIST_MULTIPLIER = 10;
 
 /**
  * The cost of one field for the Pothos complexity plugin: 1, and its selection multiplied by the page

@@ -120,7 +120,11 @@ const InsertAdBreakInput = builder.inputType("InsertAdBreakInput", {
 const Deleted = builder.objectRef<{ arn: string }>("DeleteAdConfigurationPayload").implement({
   description: "The ad configuration that was deleted.",
   fields: (t) => ({
-    id: t.globalID({ resolve: (d) => ({ type: AdConfigurationRef, id: d.arn }) }),
+    deletedId: t.globalID({
+      description:
+        "Global id of the deleted node, for Relay's @deleteRecord (this payload is not that node).",
+      resolve: (d) => ({ type: AdConfigurationRef, id: d.arn }),
+    }),
     arn: t.exposeString("arn"),
   }),
 });

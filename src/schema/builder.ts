@@ -10,7 +10,7 @@ import {
   unauthorizedError,
 } from "../auth/scope-auth.ts";
 import type { GatewayContext } from "../context.ts";
-import { fieldCost } from "../plugins/use-cost-limit.ts";
+import { fieldCost, LIST_MULTIPLIER } from "../plugins/use-cost-limit.ts";
 
 /** The one Pothos builder. It defines no types; the files in src/schema/ do. */
 export const builder = new SchemaBuilder<{
@@ -40,6 +40,10 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    // Fixed costs: a cost function would decode the ids while the operation is costed, and one
+    // malformed id would then fail the whole request instead of its own field (with a path).
+    nodeQueryOptions: { complexity: 1 },
+    nodesQueryOptions: { complexity: { field: 1, multiplier: LIST_MULTIPLIER } },
   },
   errors: { defaultTypes: [] },
 });

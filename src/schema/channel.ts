@@ -231,7 +231,11 @@ const Created = builder
 const Deleted = builder.objectRef<{ arn: string }>("DeleteChannelPayload").implement({
   description: "The channel that was deleted, with its stream keys.",
   fields: (t) => ({
-    id: t.globalID({ resolve: (d) => ({ type: ChannelRef, id: d.arn }) }),
+    deletedId: t.globalID({
+      description:
+        "Global id of the deleted node, for Relay's @deleteRecord (this payload is not that node).",
+      resolve: (d) => ({ type: ChannelRef, id: d.arn }),
+    }),
     arn: t.exposeString("arn"),
   }),
 });

@@ -50,7 +50,11 @@ const DeleteInput = builder.inputType("DeletePlaybackKeyPairInput", {
 const Deleted = builder.objectRef<{ arn: string }>("DeletePlaybackKeyPairPayload").implement({
   description: "The playback key pair that was deleted; tokens signed with it no longer start playback.",
   fields: (t) => ({
-    id: t.globalID({ resolve: (d) => ({ type: PlaybackKeyPairRef, id: d.arn }) }),
+    deletedId: t.globalID({
+      description:
+        "Global id of the deleted node, for Relay's @deleteRecord (this payload is not that node).",
+      resolve: (d) => ({ type: PlaybackKeyPairRef, id: d.arn }),
+    }),
     arn: t.exposeString("arn"),
   }),
 });

@@ -80,7 +80,11 @@ const DeleteInput = builder.inputType("DeletePlaybackRestrictionPolicyInput", {
 const Deleted = builder.objectRef<{ arn: string }>("DeletePlaybackRestrictionPolicyPayload").implement({
   description: "The playback restriction policy that was deleted.",
   fields: (t) => ({
-    id: t.globalID({ resolve: (d) => ({ type: PlaybackRestrictionPolicyRef, id: d.arn }) }),
+    deletedId: t.globalID({
+      description:
+        "Global id of the deleted node, for Relay's @deleteRecord (this payload is not that node).",
+      resolve: (d) => ({ type: PlaybackRestrictionPolicyRef, id: d.arn }),
+    }),
     arn: t.exposeString("arn"),
   }),
 });

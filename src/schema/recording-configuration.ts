@@ -167,7 +167,11 @@ const DeleteInput = builder.inputType("DeleteRecordingConfigurationInput", {
 const Deleted = builder.objectRef<{ arn: string }>("DeleteRecordingConfigurationPayload").implement({
   description: "The recording configuration that was deleted.",
   fields: (t) => ({
-    id: t.globalID({ resolve: (d) => ({ type: RecordingConfigurationRef, id: d.arn }) }),
+    deletedId: t.globalID({
+      description:
+        "Global id of the deleted node, for Relay's @deleteRecord (this payload is not that node).",
+      resolve: (d) => ({ type: RecordingConfigurationRef, id: d.arn }),
+    }),
     arn: t.exposeString("arn"),
   }),
 });

@@ -53,7 +53,11 @@ const DeleteInput = builder.inputType("DeleteStreamKeyInput", {
 const Deleted = builder.objectRef<{ arn: string }>("DeleteStreamKeyPayload").implement({
   description: "The stream key that was deleted; encoders can no longer start a stream with it.",
   fields: (t) => ({
-    id: t.globalID({ resolve: (d) => ({ type: StreamKeyRef, id: d.arn }) }),
+    deletedId: t.globalID({
+      description:
+        "Global id of the deleted node, for Relay's @deleteRecord (this payload is not that node).",
+      resolve: (d) => ({ type: StreamKeyRef, id: d.arn }),
+    }),
     arn: t.exposeString("arn"),
   }),
 });

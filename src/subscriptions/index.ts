@@ -6,7 +6,7 @@ import { type Deduper, memoryDeduper, redisDeduper } from "./dedupe.ts";
 import { type EventLog, memoryEventLog } from "./event-log.ts";
 import { EventIngestor, type IngestOutcome } from "./ingest.ts";
 import { createIngestHandler } from "./ingest-http.ts";
-import { LiveHub } from "./live-hub.ts";
+import { FOLLOW_UP_MS, LiveHub } from "./live-hub.ts";
 import { redisEventLog } from "./redis-event-log.ts";
 import { listLiveStreams } from "./snapshot.ts";
 
@@ -40,7 +40,7 @@ export async function createLiveEvents(options: LiveEventsOptions) {
   const connections: Redis[] = [];
   let log: EventLog;
   let dedupe: Deduper;
-  let claimReconciliation: (() => Promise<boolean>) | undefined;
+  let claimReconciliation: ((turn: "period" | "follow-up") => Promise<boolean>) | undefined;
   if (options.redisUrl) {
     const connect = () => {
       const r = new Redis(options.redisUrl as string, { lazyConnect: true, maxRetriesPerRequest: 3 });
@@ -59,9 +59,14 @@ export async function createLiveEvents(options: LiveEventsOptions) {
     dedupe = redisDeduper(redis, prefix);
     const replica = randomUUID();
     // One replica per period lists streams; the others apply its snapshot from the log.
-    claimReconciliation = async () =>
-      (await redis.set(`${prefix}reconcile-turn`, replica, "PX", Math.max(1000, period - 250), "NX")) ===
-      "OK";
+    // A follow-up (a viewer count after a start) has turns of its own, so that the period's does not stop it.
+    claimReconciliation = async (turn) => {
+      const [key, ms] =
+        turn === "follow-up"
+          ? [`${prefix}reconcile-follow-up`, FOLLOW_UP_MS - 100]
+          : [`${prefix}reconcile-turn`, Math.max(1000, period - 250)];
+      return (await redis.set(key, replica, "PX", ms, "NX")) === "OK";
+    };
   } else {
     log = memoryEventLog();
     dedupe = memoryDeduper();

@@ -27,7 +27,7 @@ export interface LiveHubOptions {
   /** Reconciliation period. Default 30 s. */
   reconcileIntervalMs?: number;
   /** Claims this period's reconciliation among replicas; absent = this process always reconciles. */
-  claimReconciliation?: () => Promise<boolean>;
+  claimReconciliation?: (turn: "period" | "follow-up") => Promise<boolean>;
   /** Updates a subscriber may fall behind by before it is closed as too slow. Default 1,000. */
   subscriberBuffer?: number;
   onError?: (error: unknown, where: string) => void;
@@ -39,6 +39,9 @@ class SlowSubscriberError extends Error {
     super("the subscriber fell too far behind and was closed; resubscribe (with lastEventId to resume)");
   }
 }
+
+/** How soon after a channel goes live by an event its viewer count is asked of ListStreams. */
+export const FOLLOW_UP_MS = 2000;
 
 interface Sink<T> {
   push(value: T): void;
@@ -75,6 +78,8 @@ export class LiveHub {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.followUpTimer) clearTimeout(this.followUpTimer);
+    this.stopped = true;
     await this.options.log.stop();
   }
 
@@ -98,8 +103,9 @@ export class LiveHub {
   }
 
   /** Lists live streams and applies the snapshot here and, through the log, on every replica. */
-  async reconcile(force = false): Promise<ChannelLiveState[]> {
-    if (!force && this.options.claimReconciliation && !(await this.options.claimReconciliation())) return [];
+  async reconcile(force = false, turn: "period" | "follow-up" = "period"): Promise<ChannelLiveState[]> {
+    if (!force && this.options.claimReconciliation && !(await this.options.claimReconciliation(turn)))
+      return [];
     const takenAt = this.now();
     const streams = await this.options.listLiveStreams();
     const changes = this.applySnapshot(streams, takenAt);
@@ -205,6 +211,26 @@ export class LiveHub {
     return { channels: this.channelSinks.size, channelSubscriptions, events: this.eventSinks.size };
   }
 
+  private followUpTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  /**
+   * One reconciliation FOLLOW_UP_MS after a channel went live by an event, for its viewer count; the
+   * channels that go live meanwhile share it (at most one ListStreams per FOLLOW_UP_MS for this).
+   */
+  private followUp(): void {
+    if (this.followUpTimer || this.stopped) return;
+    this.followUpTimer = setTimeout(() => {
+      this.followUpTimer = undefined;
+      // A reconciliation since may have told every viewer count already.
+      if (!this.state.live().some((s) => s.viewerCount === null)) return;
+      this.reconcile(false, "follow-up").catch((error: unknown) =>
+        this.options.onError?.(error, "follow-up reconciliation"),
+      );
+    }, FOLLOW_UP_MS);
+    this.followUpTimer.unref();
+  }
+
   private readonly deletionListeners = new Set<(arn: string) => void>();
   private readonly entryObservers = new Set<(entry: LogEntry, logId: string) => void>();
   private readonly replicaId = randomUUID();
@@ -215,8 +241,7 @@ export class LiveHub {
         // This replica applied its own snapshot when it took it; the log brings it back to the others.
         if (entry.origin !== this.replicaId) this.applySnapshot(entry.streams, entry.takenAt);
       } else if (entry.type === "deleted") {
-        const final: LiveUpdate = { ...this.state.get(entry.channelArn), status: "OFFLINE", deleted: true };
-        this.state.forget(entry.channelArn);
+        const final: LiveUpdate = { ...this.state.delete(entry.channelArn, this.now()), deleted: true };
         for (const sink of [...(this.channelSinks.get(entry.channelArn) ?? [])]) sink.push(final);
         this.channelSinks.delete(entry.channelArn);
         for (const listener of [...this.deletionListeners]) listener(entry.channelArn);
@@ -225,6 +250,8 @@ export class LiveHub {
         for (const { filter, sink } of this.eventSinks) if (matches(filter, entry.event)) sink.push(relayed);
         const change = entry.fact ? this.state.apply(entry.fact) : undefined;
         if (change) this.publish(change);
+        // Events carry no viewer count: ask ListStreams soon rather than at the next period.
+        if (change?.status === "LIVE" && change.viewerCount === null) this.followUp();
       }
       for (const observer of this.entryObservers) observer(entry, id);
     } catch (error) {

@@ -62,7 +62,10 @@ interface StreamMemory {
   /** Earliest event time seen for the stream: it was alive within that second. */
   firstSeenAt?: number;
   endedAt?: number;
+  /** When the stream started (Stream Start, Stream Takeover, or ListStreams). */
   startedAt?: number;
+  /** When its session was created: the start until the stream's own start is known. */
+  createdAt?: number;
   health?: { starving: boolean; at: number };
   recording?: { status: RecordingStatus; at: number };
 }
@@ -104,8 +107,21 @@ export class LiveStateStore {
     return [...this.channels.values()].filter((r) => r.state.status === "LIVE").map((r) => r.state);
   }
 
-  forget(channelArn: string): void {
+  /** The last state of a deleted channel (OFFLINE, one version later), which is then forgotten. */
+  delete(channelArn: string, time: number): ChannelLiveState {
+    const current = this.get(channelArn);
     this.channels.delete(channelArn);
+    return {
+      ...current,
+      status: "OFFLINE",
+      streamId: null,
+      startTime: null,
+      health: null,
+      viewerCount: null,
+      recording: null,
+      updatedAt: Math.max(current.updatedAt, time),
+      version: current.version + 1,
+    };
   }
 
   /** Applies one event; returns the new state when it changed anything visible, else undefined. */
@@ -129,11 +145,14 @@ export class LiveStateStore {
       return this.update(record, { recording: memory.recording.status }, fact.time, "EVENT");
     }
     if (STARTS.has(fact.name)) {
-      if (fact.name !== "Session Created")
-        memory.startedAt = Math.min(memory.startedAt ?? fact.time, fact.time);
+      // Session Created comes first (the key is accepted, video not yet playable): its time stands in
+      // for the start until Stream Start tells it, so that the first LIVE update already has one.
+      if (fact.name === "Session Created")
+        memory.createdAt = Math.min(memory.createdAt ?? fact.time, fact.time);
+      else memory.startedAt = Math.min(memory.startedAt ?? fact.time, fact.time);
       if (memory.endedAt !== undefined) return undefined; // a late start of a stream that already ended
       if (isCurrent)
-        return this.update(record, { startTime: memory.startedAt ?? current.startTime }, fact.time, "EVENT");
+        return this.update(record, { startTime: startOf(memory) ?? current.startTime }, fact.time, "EVENT");
       if (!this.isNewer(record, fact.time)) return undefined;
       return this.goLive(record, fact.streamId, fact.time, "EVENT");
     }
@@ -211,7 +230,7 @@ export class LiveStateStore {
       {
         status: "LIVE",
         streamId,
-        startTime: reported?.startTime ?? memory.startedAt ?? null,
+        startTime: reported?.startTime ?? startOf(memory) ?? null,
         health: reported?.health ?? healthOf(memory) ?? "HEALTHY",
         viewerCount: reported?.viewerCount ?? null,
         recording: memory.recording?.status ?? null,
@@ -293,6 +312,10 @@ export class LiveStateStore {
     }
     return memory;
   }
+}
+
+function startOf(memory: StreamMemory): number | undefined {
+  return memory.startedAt ?? memory.createdAt;
 }
 
 function healthOf(memory: StreamMemory): StreamHealth | undefined {

@@ -18,7 +18,7 @@ const UPDATE = `mutation ($input: UpdateAdConfigurationInput!) {
 }`;
 const DELETE = `mutation ($arn: String!) {
   deleteAdConfiguration(input: { arn: $arn }) {
-    __typename ... on DeleteAdConfigurationPayload { id arn } ${ERRORS}
+    __typename ... on DeleteAdConfigurationPayload { deletedId arn } ${ERRORS}
   }
 }`;
 const INSERT = `mutation ($input: InsertAdBreakInput!) {
@@ -162,7 +162,7 @@ describe("ad configurations", () => {
     const config = await create(h);
     expect(await mutate(h, DELETE, { arn: config.arn })).toEqual({
       __typename: "DeleteAdConfigurationPayload",
-      id: config.id,
+      deletedId: config.id,
       arn: config.arn,
     });
     expect(await mutate(h, DELETE, { arn: config.arn })).toMatchObject({

@@ -37,7 +37,7 @@ const UPDATE = `mutation ($input: UpdateChannelInput!) {
 }`;
 
 const DELETE = `mutation ($arn: String!) {
-  deleteChannel(input: { arn: $arn }) { ${RESULT} ... on DeleteChannelPayload { id arn } }
+  deleteChannel(input: { arn: $arn }) { ${RESULT} ... on DeleteChannelPayload { deletedId arn } }
 }`;
 
 const GET = `query ($arn: String!) { channel(arn: $arn) { ${FIELDS} } }`;
@@ -250,7 +250,7 @@ describe("channels", () => {
     const res = await h.gql<{ deleteChannel: Result }>(DELETE, { arn: channel.arn });
     expect(res.data?.deleteChannel).toEqual({
       __typename: "DeleteChannelPayload",
-      id: channel.id,
+      deletedId: channel.id,
       arn: channel.arn,
     });
     const after = await h.gql(

@@ -19,7 +19,10 @@ describe("loadConfig defaults", () => {
         maxAttempts: 3,
         keepAlive: true,
       },
-      emulator: { port: 0, seedDemoData: true },
+      // Port 4001, or any free one when it is taken; demo broadcasts on the demo channels.
+      emulator: { port: 4001, portFallback: true, seedDemoData: true, demoBroadcasts: true },
+      // Development comforts: GraphiQL and the live page on, pretty logs on a terminal.
+      development: { graphiql: true, livePage: true, logFormat: "auto" },
       events: { apiKeyHeader: "x-api-key", reconcileIntervalMs: 30_000, replayRetentionMs: 3_600_000 },
       redisKeyPrefix: "ivs-gateway:",
       // IVS quotas paced at 80%; the mirror listed again every 5 min, each channel's lists every hour.
@@ -35,6 +38,9 @@ describe("loadConfig defaults", () => {
         maxBodyBytes: 65_536,
         rateLimitPerMinute: 600,
         introspection: true,
+        fieldSuggestions: true,
+        // Every request carries a bearer token: nothing for CSRF prevention to protect (docs/security.md).
+        csrfPrevention: false,
       },
     });
   });
@@ -198,11 +204,37 @@ describe("IVS client tuning", () => {
 });
 
 describe("embedded emulator variables", () => {
-  it("reads EMULATOR_PORT and SEED_DEMO_DATA", () => {
+  it("reads EMULATOR_PORT, SEED_DEMO_DATA and DEMO_BROADCASTS", () => {
+    // A port that is set is meant: no fallback. No demo data, so no demo broadcasts by default.
     expect(loadConfig({ EMULATOR_PORT: "4566", SEED_DEMO_DATA: "off" }).emulator).toEqual({
       port: 4566,
+      portFallback: false,
       seedDemoData: false,
+      demoBroadcasts: false,
     });
+    expect(loadConfig({ DEMO_BROADCASTS: "false" }).emulator?.demoBroadcasts).toBe(false);
+    expect(failure({ DEMO_BROADCASTS: "sometimes" }).variable).toBe("DEMO_BROADCASTS");
+    expect(failure({ IVS_ENDPOINT: "aws", DEMO_BROADCASTS: "true" }).variable).toBe("DEMO_BROADCASTS");
+  });
+
+  it("turns development comforts off outside development, and reads their variables", () => {
+    const production = loadConfig({
+      IVS_ENDPOINT: "aws",
+      AWS_REGION: "eu-west-1",
+      AUTH_JWT_SECRET: "x".repeat(40),
+      AUTH_ISSUER: "i",
+      AUTH_AUDIENCE: "a",
+    });
+    expect(production.development).toEqual({ graphiql: false, livePage: false, logFormat: "auto" });
+    expect(production.limits).toMatchObject({ fieldSuggestions: false, csrfPrevention: false });
+    expect(loadConfig({ AUTH_DISABLED: "true" }).limits.csrfPrevention).toBe(true);
+    expect(
+      loadConfig({ GRAPHIQL: "false", LIVE_PAGE: "false", LOG_FORMAT: "json", CSRF_PREVENTION: "true" }),
+    ).toMatchObject({
+      development: { graphiql: false, livePage: false, logFormat: "json" },
+      limits: { csrfPrevention: true },
+    });
+    expect(failure({ LOG_FORMAT: "yaml" }).variable).toBe("LOG_FORMAT");
   });
 
   it("rejects them with another backend, so demo data never lands in a real account", () => {

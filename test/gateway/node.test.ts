@@ -104,4 +104,16 @@ describe("Relay nodes", () => {
     expect(h.count("BatchGetChannel")).toBe(0);
     expect(h.count("BatchGetStreamKey")).toBe(0);
   });
+
+  it("answers a malformed global id with an error on its own field, siblings kept", async () => {
+    for (const query of [
+      `{ a: __typename node(id: "garbage") { id } }`,
+      `query ($id: ID!) { a: __typename node(id: $id) { id } }`,
+    ]) {
+      const res = await h.gql(query, { id: "garbage" });
+      expect(res.data, JSON.stringify(res)).toEqual({ a: "Query", node: null });
+      expect(res.errors?.[0]?.path).toEqual(["node"]);
+      expect(res.errors?.[0]?.message).toMatch(/Invalid global ID: garbage/);
+    }
+  });
 });

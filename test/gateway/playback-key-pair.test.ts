@@ -15,7 +15,7 @@ const IMPORT = `mutation ($input: ImportPlaybackKeyPairInput!) {
 const DELETE = `mutation ($arn: String!) {
   deletePlaybackKeyPair(input: { arn: $arn }) {
     __typename
-    ... on DeletePlaybackKeyPairPayload { id arn }
+    ... on DeletePlaybackKeyPairPayload { deletedId arn }
     ... on NotFoundError { missingArn: arn }
   }
 }`;
@@ -136,7 +136,7 @@ describe("playback key pairs", () => {
     const res = await h.gql<{ deletePlaybackKeyPair: Result }>(DELETE, { arn: pair.arn });
     expect(res.data?.deletePlaybackKeyPair).toEqual({
       __typename: "DeletePlaybackKeyPairPayload",
-      id: pair.id,
+      deletedId: pair.id,
       arn: pair.arn,
     });
     expect((await h.gql(GET, { arn: pair.arn })).data).toEqual({ playbackKeyPair: null });

@@ -18,7 +18,7 @@ const UPDATE = `mutation ($input: UpdatePlaybackRestrictionPolicyInput!) {
 const DELETE = `mutation ($arn: String!) {
   deletePlaybackRestrictionPolicy(input: { arn: $arn }) {
     __typename
-    ... on DeletePlaybackRestrictionPolicyPayload { id arn }
+    ... on DeletePlaybackRestrictionPolicyPayload { deletedId arn }
     ... on Error { message }
     ... on NotFoundError { missingArn: arn }
   }
@@ -201,7 +201,7 @@ describe("playback restriction policies", () => {
     const res = await h.gql<{ deletePlaybackRestrictionPolicy: Result }>(DELETE, { arn: policy.arn });
     expect(res.data?.deletePlaybackRestrictionPolicy).toEqual({
       __typename: "DeletePlaybackRestrictionPolicyPayload",
-      id: policy.id,
+      deletedId: policy.id,
       arn: policy.arn,
     });
     const again = await h.gql<{ deletePlaybackRestrictionPolicy: Result }>(DELETE, { arn: policy.arn });

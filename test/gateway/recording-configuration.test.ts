@@ -27,7 +27,7 @@ const CREATE = `mutation ($input: CreateRecordingConfigurationInput!) {
 const DELETE = `mutation ($arn: String!) {
   deleteRecordingConfiguration(input: { arn: $arn }) {
     __typename
-    ... on DeleteRecordingConfigurationPayload { id arn }
+    ... on DeleteRecordingConfigurationPayload { deletedId arn }
     ... on Error { message }
     ... on NotFoundError { missingArn: arn }
     ... on ValidationError { field }
@@ -288,7 +288,7 @@ describe("recording configurations", () => {
     const res = await h.gql<{ deleteRecordingConfiguration: Result }>(DELETE, { arn: rc.arn });
     expect(res.data?.deleteRecordingConfiguration).toEqual({
       __typename: "DeleteRecordingConfigurationPayload",
-      id: rc.id,
+      deletedId: rc.id,
       arn: rc.arn,
     });
     expect((await h.gql(GET, { arn: rc.arn })).data).toEqual({ recordingConfiguration: null });

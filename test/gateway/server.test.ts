@@ -23,7 +23,8 @@ describe("the gateway on a real port, embedded emulator with demo data", () => {
   const log = memoryLog();
   let gateway: Gateway;
   beforeAll(async () => {
-    gateway = buildGateway(loadConfig({ PORT: "0" }), {
+    // Demo broadcasts off: this file checks what the seed itself left (one live stream, two past sessions).
+    gateway = buildGateway(loadConfig({ PORT: "0", DEMO_BROADCASTS: "false" }), {
       logger: log.logger,
       emulator: { recordingActivationMs: 0 },
     });
@@ -204,6 +205,26 @@ describe("npm start (src/main.ts)", () => {
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
     expect(proc.out()).toContain('"signal":"SIGTERM"');
+    // No wall of SDK notices: the pinned SDK supports this Node (README, `engines`).
+    expect(proc.err()).not.toMatch(/NodeVersionSupportWarning|Warning:/);
+  });
+
+  it("writes human-readable log lines with LOG_FORMAT=pretty, secrets still redacted", async () => {
+    const proc = run({ PORT: "0", SEED_DEMO_DATA: "false", LOG_FORMAT: "pretty" });
+    const deadline = Date.now() + 15_000;
+    while (!/Metrics: +http/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    const lines = proc.out().split("\n");
+    expect(
+      lines.some((l) => /INFO.*gateway listening/.test(l)),
+      proc.out(),
+    ).toBe(true);
+    expect(lines.filter((l) => l.startsWith("{"))).toEqual([]);
+    const token = /export TOKEN=(\S+)/.exec(proc.out())?.[1] ?? "";
+    expect(token).toMatch(/^ey/);
+    expect(proc.out().split(token).length - 1).toBe(1);
   });
 
   it("exits 2 naming the bad variable", async () => {

@@ -12,7 +12,7 @@ const CREATE = `mutation ($input: CreateStreamKeyInput!) {
 }`;
 
 const DELETE = `mutation ($arn: String!) {
-  deleteStreamKey(input: { arn: $arn }) { ${RESULT} ... on DeleteStreamKeyPayload { id arn } }
+  deleteStreamKey(input: { arn: $arn }) { ${RESULT} ... on DeleteStreamKeyPayload { deletedId arn } }
 }`;
 
 const GET = `query ($arn: String!) {
@@ -85,7 +85,7 @@ describe("stream keys", () => {
     const deleted = await h.gql<{ deleteStreamKey: Result }>(DELETE, { arn: key.arn });
     expect(deleted.data?.deleteStreamKey).toEqual({
       __typename: "DeleteStreamKeyPayload",
-      id: Buffer.from(`StreamKey:${key.arn}`).toString("base64"),
+      deletedId: Buffer.from(`StreamKey:${key.arn}`).toString("base64"),
       arn: key.arn,
     });
 

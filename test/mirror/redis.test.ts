@@ -1,9 +1,17 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { CreateChannelCommand, CreateRecordingConfigurationCommand, IvsClient } from "@aws-sdk/client-ivs";
+import {
+  CreateChannelCommand,
+  CreateRecordingConfigurationCommand,
+  DeleteChannelCommand,
+  IvsClient,
+} from "@aws-sdk/client-ivs";
+import { createClient } from "graphql-ws";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
 import { callsOf, type OperationCount, type RunningGateway, startGateway } from "../budget/harness.ts";
+import { collect } from "../live/harness.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const EVENTS_API_KEY = "redis-test-events-key-0123456789";
@@ -296,5 +304,48 @@ describe("two replicas sharing the request budget", () => {
     // Each replica alone would pace at 2.4/s: together 4.8/s against IVS's 3. Shared, they pace at 2.4/s.
     expect(callsOf(await one.counts(), "GetRecordingConfiguration")).toEqual({ total: 12, throttled: 0 });
     expect(elapsed).toBeGreaterThanOrEqual(((12 - 1) / 2.4) * 1000 * 0.9);
+  });
+});
+
+describe("a channel deleted outside the gateway, with two replicas", () => {
+  const { e, prefix, running } = useReplicaSet();
+
+  it("completes its channelLiveStatus subscriptions on both, though only one replica received the event", async () => {
+    const arn = (await e.direct.send(new CreateChannelCommand({ name: "doomed" }))).channel?.arn as string;
+    const one = await replica(e, { REDIS_KEY_PREFIX: prefix });
+    const two = await replica(e, { REDIS_KEY_PREFIX: prefix });
+    running.push(one, two);
+    // EventBridge delivers to one replica only: what the other learns comes through Redis.
+    e.emulator.delivery.removeTarget(`${two.gateway.url}/events`);
+    const clients = [one, two].map((g) =>
+      createClient({
+        url: `${g.gateway.url.replace("http", "ws")}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+      }),
+    );
+    try {
+      type Update = { channelLiveStatus: { deleted: boolean; version: number; status: string } };
+      const watching = clients.map((c) =>
+        collect<Update>(
+          c,
+          `subscription ($arns: [String!]!) { channelLiveStatus(arns: $arns) { deleted version status } }`,
+          { arns: [arn] },
+        ),
+      );
+      for (const w of watching) await w.until((items) => items.length >= 1);
+      await e.direct.send(new DeleteChannelCommand({ arn }));
+      for (const w of watching) {
+        const items = await w.until((all) => all.some((i) => i.channelLiveStatus.deleted), 5000);
+        await expect.poll(() => w.done, { timeout: 2000 }).toBe(true);
+        const last = items.at(-1)?.channelLiveStatus;
+        expect(last).toMatchObject({ deleted: true, status: "OFFLINE" });
+        expect(last?.version).toBeGreaterThan(
+          items[0]?.channelLiveStatus.version ?? Number.POSITIVE_INFINITY,
+        );
+      }
+    } finally {
+      for (const c of clients) await c.dispose();
+    }
   });
 });

@@ -140,9 +140,9 @@ describe("changes no event reported, repaired by the resync", () => {
       retryAttempts: 0,
     });
     try {
-      const watching = collect<{ channelLiveStatus: { deleted: boolean } }>(
+      const watching = collect<{ channelLiveStatus: { deleted: boolean; version: number } }>(
         ws,
-        `subscription ($arns: [String!]!) { channelLiveStatus(arns: $arns) { channelArn deleted } }`,
+        `subscription ($arns: [String!]!) { channelLiveStatus(arns: $arns) { channelArn deleted version } }`,
         { arns: [doomed] },
       );
       await watching.until((items) => items.length >= 1);
@@ -163,8 +163,11 @@ describe("changes no event reported, repaired by the resync", () => {
       // Within one period of the change (plus the pass itself), not at the next request's whim.
       expect(Date.now() - started).toBeLessThan(2000 + 3000);
       // The deleted channel's subscription got its last update and completed.
-      await watching.until((items) => items.some((i) => i.channelLiveStatus.deleted), 3000);
+      const items = await watching.until((all) => all.some((i) => i.channelLiveStatus.deleted), 3000);
       await expect.poll(() => watching.done, { timeout: 2000 }).toBe(true);
+      // The deletion is a change like any other: its version is above every version before it.
+      const versions = items.map((i) => i.channelLiveStatus.version);
+      expect(versions.at(-1)).toBeGreaterThan(Math.max(...versions.slice(0, -1)));
     } finally {
       await ws.dispose();
     }

@@ -29,20 +29,40 @@ const PING = "{ __typename }";
 const token = (g: typeof h, sub: string) => g.mint({ scope: "ivs:read", tenant: "acme", sub });
 
 describe("CSRF prevention", () => {
-  it("refuses a cross-site GET and a form post, which a browser sends without a preflight", async () => {
-    const auth = h.bearer(await token(h, "csrf"));
-    const get = await fetch(`${h.gateway.url}/graphql?query=${encodeURIComponent(PING)}`, { headers: auth });
-    expect(get.status).toBe(403);
-    const form = await fetch(`${h.gateway.url}/graphql`, {
+  // With AUTH_DISABLED every request is let in: a cross-site form post would run. There the check is on.
+  const open = useSecureGateway({
+    AUTH_JWT_SECRET: "",
+    AUTH_ISSUER: "",
+    AUTH_AUDIENCE: "",
+    AUTH_API_KEYS: "",
+    TENANT_CLAIM: "",
+    PLAYBACK_PRIVATE_KEY: "",
+    AUTH_DISABLED: "true",
+  });
+  const formPost = (url: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", ...auth },
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
       body: `query=${encodeURIComponent(PING)}`,
     });
-    expect(form.status).toBe(403);
-    const withHeader = await fetch(`${h.gateway.url}/graphql?query=${encodeURIComponent(PING)}`, {
-      headers: { ...auth, "x-graphql-yoga-csrf": "1" },
-    });
-    expect(withHeader.status).toBe(200);
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}/graphql?query=${encodeURIComponent(PING)}`, { headers });
+
+  it("refuses, where credentials are ambient, a cross-site GET and a form post, which need no preflight", async () => {
+    expect((await get(open.gateway.url)).status).toBe(403);
+    expect((await formPost(open.gateway.url)).status).toBe(403);
+    expect((await get(open.gateway.url, { "x-graphql-yoga-csrf": "1" })).status).toBe(200);
+  });
+
+  it("lets GET clients in where every request carries its own credential, and refuses forgeries without one", async () => {
+    // What a cross-site page can send: no Authorization header (the browser never adds a bearer token).
+    expect((await get(h.gateway.url)).status).toBe(401);
+    expect((await formPost(h.gateway.url)).status).toBe(401);
+    // What GraphiQL's subscriptions and urql's queries send: a GET with the token in a header.
+    const auth = h.bearer(await token(h, "csrf"));
+    const res = await get(h.gateway.url, auth);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { __typename: "Query" } });
   });
 });
 

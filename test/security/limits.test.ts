@@ -39,11 +39,27 @@ async function refusedEverywhere(g: typeof h, query: string, pattern: RegExp, va
 
 describe("query shape limits, on HTTP and WebSocket", () => {
   it("refuses a 100-level query", async () => {
-    await refusedEverywhere(h, deep(100), /depth limit of 6 exceeded/);
+    await refusedEverywhere(h, deep(100), /Query depth limit of 6 exceeded, found 102 \(MAX_DEPTH\)/);
+    // The message says which variable sets the limit, and does not call a well-formed document a syntax error.
+    const res = await h.post(deep(100), {}, await admin(h));
+    expect(JSON.stringify(res.body.errors)).not.toMatch(/Syntax Error/);
+  });
+
+  it("counts fields, not fragments: a fragment per level adds no depth", async () => {
+    // Real depth 5 (streamKey > channel > streamKeys > channel > arn), spread through four nested fragments.
+    const query = `{ streamKey(arn: "arn:aws:ivs:us-west-2:123456789012:stream-key/abcdefghijkl") { ...A } }
+      fragment A on StreamKey { channel { ...B } }
+      fragment B on Channel { streamKeys { ...C } }
+      fragment C on StreamKey { channel { ...D } }
+      fragment D on Channel { arn }`;
+    const res = await h.post(query, {}, await admin(h));
+    expect(res.body.errors, JSON.stringify(res.body)).toBeUndefined();
+    // Fragments do not hide depth either: seven real levels through fragments are refused.
+    await refusedEverywhere(h, `{ ...Q } fragment Q on Query { ${deep(6).slice(2, -2)} }`, /\(MAX_DEPTH\)/);
   });
 
   it("refuses 1,000 aliases", async () => {
-    await refusedEverywhere(h, ALIASES, /Aliases limit of 15 exceeded/);
+    await refusedEverywhere(h, ALIASES, /Aliases limit of 15 exceeded, found \d+ \(MAX_ALIASES\)/);
   });
 
   it("refuses a cost bomb, its page size passed as a variable", async () => {
@@ -54,7 +70,7 @@ describe("query shape limits, on HTTP and WebSocket", () => {
 
   it("refuses a document of more than 1,000 tokens", async () => {
     const query = `{ ${"__typename ".repeat(1200)}}`;
-    await refusedEverywhere(d, query, /Token limit of 1000 exceeded/);
+    await refusedEverywhere(d, query, /Token limit of 1000 exceeded \(MAX_TOKENS\)/);
   });
 
   it("hides field suggestions that would map the schema", async () => {

@@ -44,6 +44,15 @@ describe("secure by default: development mode", () => {
     expect(lines.join("\n")).not.toContain(gateway.devToken as string);
   });
 
+  it("suggests field names in development mode (they are hidden elsewhere)", async () => {
+    const res = await fetch(`${gateway.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${gateway.devToken}` },
+      body: JSON.stringify({ query: "{ chanels { edges { node { arn } } } }" }),
+    });
+    expect(JSON.stringify(await res.json())).toMatch(/Did you mean \\"channels?\\"/);
+  });
+
   it("prints the token once on stdout from npm start (src/main.ts), outside every log line", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       env: { PATH: process.env.PATH, PORT: "0", SEED_DEMO_DATA: "false", LOG_LEVEL: "trace" },
@@ -57,7 +66,7 @@ describe("secure by default: development mode", () => {
     while (!/Dev token.*\n/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
-    const token = /Dev token \(24 h\): +(\S+)/.exec(out)?.[1] ?? "";
+    const token = /Dev token \(24 h\): +export TOKEN=(\S+)/.exec(out)?.[1] ?? "";
     expect(token).toMatch(/^ey/);
     expect(out.split(token).length - 1).toBe(1);
     expect(out.split("\n").filter((l) => l.startsWith("{") && l.includes(token))).toEqual([]);

@@ -87,10 +87,32 @@ describe("live hub", () => {
     const it = hub.watchChannels([A, B]);
     await take(it, 2);
     await hub.channelDeleted(A);
-    expect(await take(it, 1)).toMatchObject([{ channelArn: A, deleted: true }]);
+    // The last update is a change like any other: one version later, and nothing left live.
+    expect(await take(it, 1)).toMatchObject([
+      { channelArn: A, deleted: true, status: "OFFLINE", streamId: null, version: 1 },
+    ]);
     await hub.channelDeleted(B);
     expect(await take(it, 1)).toMatchObject([{ channelArn: B, deleted: true }]);
     expect((await it.next()).done).toBe(true);
+    await hub.stop();
+  });
+
+  it("sends the start time with the first LIVE update, and the viewer count soon after", async () => {
+    const live: SnapshotStream[] = [];
+    const { hub, ingestor } = setup(live);
+    await hub.start();
+    const it = hub.watchChannels([A]);
+    await take(it, 1);
+    const created = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await ingestor.ingest(streamEvent(A, "Session Created", "st-9", created.toISOString()));
+    const [first] = await take(it, 1);
+    expect(first).toMatchObject({ status: "LIVE", startTime: created.getTime(), viewerCount: null });
+    // ListStreams now reports the stream with its viewers: a follow-up asks it well before the period (60 s).
+    live.push({ channelArn: A, streamId: "st-9", startTime: created.getTime(), viewerCount: 7 });
+    const [next] = await take(it, 1);
+    expect(next).toMatchObject({ status: "LIVE", viewerCount: 7, source: "RECONCILIATION" });
+    expect(next?.version).toBeGreaterThan(first?.version ?? Number.POSITIVE_INFINITY);
+    await it.return?.();
     await hub.stop();
   });
 

@@ -14,7 +14,11 @@ const ev = (name: StreamEventName, streamId: string, s: number, channelArn = CH)
 describe("live state from events", () => {
   it("goes LIVE on start and OFFLINE on end", () => {
     const live = new LiveStateStore();
-    expect(live.apply(ev("Session Created", "st-1", 10))?.status).toBe("LIVE");
+    // Session Created comes first: its time is the start until Stream Start tells the real one.
+    expect(live.apply(ev("Session Created", "st-1", 10))).toMatchObject({
+      status: "LIVE",
+      startTime: at(10),
+    });
     expect(live.apply(ev("Stream Start", "st-1", 11))?.startTime).toBe(at(11));
     expect(live.apply(ev("Stream End", "st-1", 20))?.status).toBe("OFFLINE");
     expect(live.get(CH)).toMatchObject({ status: "OFFLINE", streamId: null, version: 3 });

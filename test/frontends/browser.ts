@@ -1,0 +1,52 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+/** Debian's Chromium (`apt-get install chromium`); Playwright's own browser downloads do not work here. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Where test runs leave their screenshots (ignored by git). */
+export const SCREENSHOTS = join(process.cwd(), "test-results", "screenshots");
+
+export interface TestBrowser {
+  page: Page;
+  context: BrowserContext;
+  /** Saves a full-page PNG under test-results/screenshots and returns its path. */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Real headless Chromium through playwright-core, started the way this machine needs: a fresh profile
+ * (Playwright's own temporary one), no sandbox (CI runs as root), no background networking (the closed network refuses it loudly).
+ */
+export async function openBrowser(): Promise<TestBrowser> {
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  return {
+    page,
+    context,
+    async screenshot(name) {
+      await mkdir(SCREENSHOTS, { recursive: true });
+      const path = join(SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    async close() {
+      await browser.close();
+    },
+  };
+}
