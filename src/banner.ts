@@ -49,5 +49,5 @@ export function startBanner(facts: BannerFacts): string {
     );
   }
   if (tryLines.length > 0) lines.push("", "Try it from a shell:", ...tryLines.map((l) => `  ${l}`));
-  return `${lines.join("\n")}\n`;
+  return `\n${lines.join("\n")}\n\n`;
 }

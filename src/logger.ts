@@ -66,7 +66,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     // Synchronous by default: lines keep their order with console output and survive a crash or exit.
     options.destination ??
       (options.pretty
-        ? pretty({ sync: true, colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,name" })
+        ? pretty({
+            sync: true,
+            colorize: true,
+            singleLine: true,
+            translateTime: "SYS:HH:MM:ss.l",
+            // The configuration dump at start is for machines (LOG_FORMAT=json); a terminal gets the gist.
+            ignore: "pid,hostname,name,config",
+          })
         : pino.destination({ dest: 1, sync: true })),
   );
 }

@@ -209,6 +209,37 @@ describe("npm start (src/main.ts)", () => {
     expect(proc.err()).not.toMatch(/NodeVersionSupportWarning|Warning:/);
   });
 
+  it("prints commands that work when pasted as printed: curl to the gateway and the emulator, the AWS CLI", async () => {
+    const proc = run({ PORT: "0", EMULATOR_PORT: "0", DEMO_BROADCASTS: "false" });
+    const deadline = Date.now() + 20_000;
+    while (!/list-channels.*\n/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    const out = proc.out();
+    const exported = /Dev token \(24 h\): +(export TOKEN=\S+)/.exec(out)?.[1];
+    const block = out.slice(out.indexOf("Try it from a shell:")).split("\n").slice(1);
+    const commands = block.filter((l) => l.startsWith("  ")).map((l) => l.slice(2));
+    expect(exported, out).toBeDefined();
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    // Pasted into a shell as they are: the export line first, then the block, one command after another.
+    const script = [exported, ...commands].join("\n");
+    const shell = spawn("bash", ["-euo", "pipefail", "-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let printed = "";
+    shell.stdout.on("data", (d) => {
+      printed += String(d);
+    });
+    shell.stderr.on("data", (d) => {
+      printed += String(d);
+    });
+    const code = await new Promise<number | null>((resolve) => shell.on("exit", resolve));
+    expect(code, printed).toBe(0);
+    // The GraphQL query answered with the demo channels, the emulator started a broadcast, the CLI listed.
+    expect(printed).toMatch(/\{"data":\{"channels":\{"edges":\[.*"demo-idle"/);
+    expect(printed).toMatch(/"streamId":"st-\w+"/);
+    expect(printed).toMatch(/"name": "demo-idle"/);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  });
+
   it("writes human-readable log lines with LOG_FORMAT=pretty, secrets still redacted", async () => {
     const proc = run({ PORT: "0", SEED_DEMO_DATA: "false", LOG_FORMAT: "pretty" });
     const deadline = Date.now() + 15_000;
