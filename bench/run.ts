@@ -1,11 +1,15 @@
 /**
  * `npm run bench`: runs the benchmarks and prints their tables (copied into BENCHMARKS.md).
- * `npm run bench -- live`, `-- dashboard` or `-- read-path` runs one; sizes can be cut with BENCH_QUICK=1.
+ * `npm run bench -- live`, `-- dashboard`, `-- read-path` or `-- jobs` runs one; sizes can be cut with BENCH_QUICK=1.
  * read-path's knobs (BENCH_SIZES, BENCH_CLIENTS, BENCH_PHASE_S, BENCH_WAIT_KEYS, …): bench/read-path.ts.
  */
+// The pinned AWS SDK supports Node 20; its notice about later releases (README) is not a result.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 import { cpus, totalmem } from "node:os";
 import { prepareWorktree } from "./baseline.ts";
 import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
+import { printJobsResults, runJobsBench } from "./jobs.ts";
 import { printLiveResults, runLiveBench } from "./live-subscribers.ts";
 import { printReadPathResults, runReadPathBench, settingsFromEnv } from "./read-path.ts";
 
@@ -46,6 +50,16 @@ if (which === "all" || which === "dashboard") {
 if (which === "all" || which === "read-path") {
   console.log("## Read path: the previous design (TTL cache) and the mirror, side by side\n");
   console.log(printReadPathResults(await runReadPathBench(settingsFromEnv())));
+  console.log("");
+}
+if (which === "all" || which === "jobs") {
+  console.log(
+    "## Bulk creates at IVS's CreateChannel quota (5/s): one job, and the same creates sent at once\n",
+  );
+  const items = Number(process.env.BENCH_JOB_ITEMS ?? (quick ? 100 : 1000));
+  const results = [];
+  for (const mode of ["bare", "job"] as const) results.push(await runJobsBench(mode, items));
+  console.log(printJobsResults(results));
   console.log("");
 }
 process.exit(0);

@@ -1,10 +1,15 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
+import { type AuditLog, memoryAuditLog } from "./audit/log.ts";
 import { PAGE_HEADERS } from "./auth/local-page.ts";
 import type { Principal } from "./auth/principal.ts";
 import type { GatewaySecurity } from "./auth/security.ts";
 import type { GatewayContext } from "./context.ts";
+import { useIdempotency } from "./idempotency/plugin.ts";
+import { type IdempotencyStore, memoryIdempotencyStore } from "./idempotency/store.ts";
+import { JobRunner } from "./jobs/runner.ts";
+import { memoryJobStore } from "./jobs/store.ts";
 import { createLoaders } from "./loaders/index.ts";
 import { sharedLiveStreams } from "./loaders/stream.ts";
 import type { Mirror } from "./mirror/mirror.ts";
@@ -13,6 +18,7 @@ import { maskGatewayErrors } from "./plugins/mask-errors.ts";
 import { useAuthentication } from "./plugins/use-authentication.ts";
 import { useIvsScope } from "./plugins/use-ivs-scope.ts";
 import { useLimits } from "./plugins/use-limits.ts";
+import { useRequestId } from "./plugins/use-request-id.ts";
 import { schema } from "./schema/index.ts";
 import type { LiveHub } from "./subscriptions/live-hub.ts";
 
@@ -28,6 +34,12 @@ export interface GatewayAppOptions {
   security: GatewaySecurity;
   /** Extra Yoga plugins (metrics, logging, limits). */
   plugins?: Plugin[];
+  /** Where mutations' Idempotency-Key results are kept (src/idempotency). Default this process's memory, 24 h. */
+  idempotency?: IdempotencyStore;
+  /** Runs bulk jobs (src/jobs), started by the caller. Default one on this process's memory. */
+  jobs?: JobRunner;
+  /** Where every mutation is recorded and `auditEvents` reads (src/audit). Default this process's memory, 50,000 records. */
+  audit?: AuditLog;
   /** GraphiQL at /graphql: its options per request (src/pages/graphiql.ts), or false. Default false. */
   graphiql?: false | GraphiQLRender;
   /** Where Yoga's own messages (unexpected errors, request parsing) go. Default Yoga's console logger. */
@@ -41,6 +53,18 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
   const { security } = options;
   const { mirror } = options;
   const liveStreams = sharedLiveStreams(options.ivs);
+  const audit = options.audit ?? memoryAuditLog();
+  const jobs =
+    options.jobs ??
+    new JobRunner({
+      store: memoryJobStore(),
+      ivs: options.ivs,
+      mirror,
+      live: options.live,
+      liveStreams,
+      audit,
+    });
+  const requestIds = useRequestId();
   const auth = useAuthentication({
     authenticator: security.authenticator,
     ...(security.rateLimit ? { rateLimit: security.rateLimit } : {}),
@@ -54,9 +78,16 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
     // Authentication first: a caller it refuses costs no parse, no validation and no other plugin.
     plugins: [
       auth.plugin,
+      // Every response carries its request id (x-request-id), also in the audit records.
+      requestIds.plugin,
       ...useLimits(security.limits),
       useIvsScope({ deadlineMs: options.ivsDeadlineMs }),
       ...(options.plugins ?? []),
+      // After metrics and logging, so that replays are counted and logged like any operation.
+      useIdempotency({
+        store: options.idempotency ?? memoryIdempotencyStore(),
+        maskError: maskGatewayErrors,
+      }),
       // GraphiQL may hold development mode's token: never cached, never framed by another page.
       {
         onResponse({ response }) {
@@ -73,7 +104,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
       mirror,
       loaders: createLoaders(mirror, options.live, liveStreams),
       live: options.live,
+      jobs,
       principal: auth.principalOf(initial as { request?: Request; principal?: Principal }),
+      requestId: requestIds.requestIdOf(initial as { request?: Request }),
+      audit,
       ...(security.playbackTokens ? { playbackTokens: security.playbackTokens } : {}),
     }),
   }) as GatewayYoga;

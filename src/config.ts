@@ -99,6 +99,17 @@ export interface GatewayConfig {
   limits: LimitsConfig;
   /** Signing key of playback tokens for private channels; absent = createPlaybackToken is off. */
   playback?: PlaybackConfig;
+  /** The write path: idempotent retries, the audit trail, bulk jobs. */
+  writes: WritesConfig;
+}
+
+export interface WritesConfig {
+  /** How long an idempotency key's first result is kept and replayed (IDEMPOTENCY_TTL_MS). */
+  idempotencyTtlMs: number;
+  /** Audit records kept (AUDIT_MAX_RECORDS): a capped Redis stream, or this process's memory. */
+  auditMaxRecords: number;
+  /** How long a finished job's state and results are kept (JOB_RETENTION_MS). */
+  jobRetentionMs: number;
 }
 
 /** A bad or inconsistent variable; the message starts with the variable's name. */
@@ -296,6 +307,23 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     meaning: "file holding that PEM key; instead of PLAYBACK_PRIVATE_KEY",
   },
   {
+    name: "IDEMPOTENCY_TTL_MS",
+    default: "86400000",
+    meaning:
+      "how long a mutation's Idempotency-Key keeps its first result for replay (60000–604800000; Redis when set)",
+  },
+  {
+    name: "AUDIT_MAX_RECORDS",
+    default: "50000",
+    meaning:
+      "audit records kept for auditEvents (100–10000000): a capped Redis stream, or this process's memory",
+  },
+  {
+    name: "JOB_RETENTION_MS",
+    default: "86400000",
+    meaning: "how long a finished bulk job and its per-item results stay readable (60000–604800000)",
+  },
+  {
     name: "IVS_BUDGET_SHARE",
     default: "0.8",
     meaning: "share of each IVS request quota the gateway uses, so jitter never reaches IVS's limit (0.1–1)",
@@ -326,7 +354,7 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     name: "MIRROR_SECRET_KEY",
     default: "—",
     meaning:
-      "base64 32-byte key sealing the secrets the mirror keeps in Redis (AES-256-GCM); unset = secrets stay in each process",
+      "base64 32-byte key sealing the secrets the mirror and idempotency keys keep in Redis (AES-256-GCM); unset = secrets stay in each process",
   },
   {
     name: "COALESCE_WINDOW_MS",
@@ -453,6 +481,17 @@ export function loadConfig(env: Env): GatewayConfig {
       windowMs: read("COALESCE_WINDOW_MS"),
       secretKey: read("MIRROR_SECRET_KEY"),
     }),
+    writes: {
+      idempotencyTtlMs: int(
+        "IDEMPOTENCY_TTL_MS",
+        read("IDEMPOTENCY_TTL_MS"),
+        86_400_000,
+        60_000,
+        604_800_000,
+      ),
+      auditMaxRecords: int("AUDIT_MAX_RECORDS", read("AUDIT_MAX_RECORDS"), 50_000, 100, 10_000_000),
+      jobRetentionMs: int("JOB_RETENTION_MS", read("JOB_RETENTION_MS"), 86_400_000, 60_000, 604_800_000),
+    },
   };
   if (embedded) {
     const seedDemoData = bool("SEED_DEMO_DATA", seed, true);

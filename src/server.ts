@@ -6,10 +6,17 @@ import type { Plugin } from "graphql-yoga";
 // The one place the gateway imports the emulator: the embedded backend runs it in-process.
 import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "./app.ts";
+import { memoryAuditLog, redisAuditLog } from "./audit/log.ts";
 import { type SecuritySetup, setUpSecurity } from "./auth/setup.ts";
 import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
 import { type DemoBroadcaster, type DemoSummary, demoBroadcastChannels, seedDemoData } from "./demo/seed.ts";
+import { type IdempotencyStore, memoryIdempotencyStore, redisIdempotencyStore } from "./idempotency/store.ts";
 import { type IvsRuntime, startIvsRuntime } from "./ivs/runtime.ts";
+import { createSecretBox } from "./ivs/secret-box.ts";
+import { redisJobStore } from "./jobs/redis-store.ts";
+import { JobRunner, type JobRunnerOptions } from "./jobs/runner.ts";
+import { memoryJobStore } from "./jobs/store.ts";
+import { sharedLiveStreams } from "./loaders/stream.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
 import { type MirrorRuntime, type MirrorStatus, startMirror } from "./mirror/index.ts";
@@ -30,6 +37,10 @@ export interface GatewayDeps {
   emulator?: Partial<EmulatorOptions>;
   /** Yoga plugins added after metrics and logging. Default none. */
   plugins?: Plugin[];
+  /** Where Idempotency-Key results are kept. Default Redis when configured (`<prefix>idem:`), else memory. */
+  idempotency?: IdempotencyStore;
+  /** Job runner settings (tests shorten leases and scans). Default JobRunner's defaults. */
+  jobs?: Partial<Pick<JobRunnerOptions, "leaseMs" | "scanMs" | "concurrency" | "attempts">>;
   /** Waits of the mirror's sync loop (tests shorten them). Default SyncDelays' defaults. */
   mirrorDelays?: Partial<SyncDelays>;
 }
@@ -49,6 +60,8 @@ export interface Gateway {
   readonly live: LiveEvents;
   /** The mirror of the IVS account reads are answered from, and its sync loop. */
   readonly mirror: MirrorRuntime;
+  /** Bulk jobs run by this replica (and, with Redis, resumed from others). */
+  readonly jobs: JobRunner;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   /** Development mode only (embedded, no auth configured): the bearer token minted at start. */
@@ -63,6 +76,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
   let ivs: IvsClient | undefined;
   let ivsRuntime: IvsRuntime | undefined;
   let mirror: MirrorRuntime | undefined;
+  let jobs: JobRunner | undefined;
   let yoga: GatewayYoga | undefined;
   let server: Server | undefined;
   let live: LiveEvents | undefined;
@@ -134,6 +148,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     yoga = undefined;
     await security?.stop();
     security = undefined;
+    // Before the mirror and IVS client: a job gives its lease up, for another replica to resume it.
+    await jobs?.stop();
+    jobs = undefined;
     await mirror?.stop();
     mirror = undefined;
     await live?.stop();
@@ -170,6 +187,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     get mirror() {
       if (!mirror) throw new Error("the gateway is not started");
       return mirror;
+    },
+    get jobs() {
+      if (!jobs) throw new Error("the gateway is not started");
+      return jobs;
     },
     metrics,
     logger,
@@ -236,12 +257,43 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         await live.start();
         await mirror.replay(live.log);
         await mirror.start();
+        // The audit trail: a capped stream every replica reads with Redis, else this process's memory.
+        const auditOptions = { maxRecords: config.writes.auditMaxRecords, logger };
+        const audit = runtime.redis
+          ? redisAuditLog({ ...auditOptions, redis: runtime.redis, key: `${config.redisKeyPrefix}audit` })
+          : memoryAuditLog(auditOptions);
+        // Bulk jobs: in Redis when configured, where they outlive the replica that ran them (src/jobs).
+        jobs = new JobRunner({
+          store: runtime.redis ? redisJobStore(runtime.redis, config.redisKeyPrefix) : memoryJobStore(),
+          ivs,
+          mirror: mirror.mirror,
+          live: live.hub,
+          liveStreams: sharedLiveStreams(ivs),
+          logger,
+          retentionMs: config.writes.jobRetentionMs,
+          audit,
+          ...deps.jobs,
+        });
+        jobs.start();
         yoga = createGatewayApp({
+          jobs,
+          audit,
           ivs,
           live: live.hub,
           mirror: mirror.mirror,
           ivsDeadlineMs: config.budget.deadlineMs,
           security: security.security,
+          idempotency:
+            deps.idempotency ??
+            (runtime.redis
+              ? redisIdempotencyStore({
+                  redis: runtime.redis,
+                  prefix: `${config.redisKeyPrefix}idem:`,
+                  ttlMs: config.writes.idempotencyTtlMs,
+                  // The key that seals the mirror's secrets in Redis seals stored results too.
+                  ...(config.mirror.secretKey ? { box: createSecretBox(config.mirror.secretKey) } : {}),
+                })
+              : memoryIdempotencyStore({ ttlMs: config.writes.idempotencyTtlMs })),
           logging: yogaLogger(logger),
           plugins: [useMetrics({ metrics }), useLogging({ logger }), ...(deps.plugins ?? [])],
           graphiql:

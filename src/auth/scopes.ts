@@ -10,7 +10,7 @@ export const SCOPE_MEANINGS: Record<Scope, string> = {
   "ivs:read": "queries and subscriptions",
   "ivs:write": "mutations that create, change or delete channels, keys and configurations",
   "ivs:secrets": "stream-key values and SRT passphrases",
-  "ivs:admin": "viewer-session revocation, playback key-pair import and delete",
+  "ivs:admin": "viewer-session revocation, playback key-pair import and delete, the audit trail",
 };
 
 const KNOWN = new Set<string>(SCOPES);

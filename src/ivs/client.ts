@@ -6,6 +6,7 @@ import type { Logger } from "../logger.ts";
 import { type GatewayMetrics, OK } from "../metrics.ts";
 import type { RequestBudget } from "./budget.ts";
 import { useBudget } from "./budget-middleware.ts";
+import { useObservedCalls } from "./observe-middleware.ts";
 
 export interface IvsClientOptions {
   /** Overrides `config.endpoint`; the embedded backend passes the emulator's URL here. Default none. */
@@ -44,6 +45,8 @@ export function createIvsClient(config: IvsConfig, options: IvsClientOptions = {
   });
   if (options.metrics || options.logger) instrument(client, options.metrics, options.logger);
   if (options.budget) useBudget(client, options.budget);
+  // Inside the budget's own throttle retries: the audit trail sees every attempt IVS answered.
+  useObservedCalls(client, options.budget ? "ivsBudget" : "retryMiddleware");
   return client;
 }
 

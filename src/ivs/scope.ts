@@ -15,6 +15,20 @@ export interface CallScope {
    * takes the slot first and fills the batch after): its first attempt does not take another.
    */
   prepaid?: { operation: string; used: boolean };
+  /**
+   * Where every IVS attempt made in this scope is noted (src/ivs/observe-middleware.ts): the audit
+   * trail gives each mutation one (src/audit/run.ts). Absent: nothing is noted.
+   */
+  observed?: ObservedCall[];
+}
+
+/** One IVS attempt as the audit trail sees it: the operation, IVS's request id, and how it ended. */
+export interface ObservedCall {
+  operation: string;
+  /** IVS's `x-amzn-RequestId`, which CloudTrail records as `requestID`; absent when no answer came. */
+  requestId?: string;
+  /** `OK`, or the exception name (network failures: their code, e.g. ECONNREFUSED). */
+  outcome: string;
 }
 
 const storage = new AsyncLocalStorage<CallScope>();

@@ -1,8 +1,8 @@
 import { createGraphQLError, type MaskError, maskError } from "graphql-yoga";
 import { GatewayError, ThrottledError, ValidationError } from "../errors.ts";
 
-/** Stable `extensions.code` per gateway error, for clients that branch on codes. */
-const CODES: Record<string, string> = {
+/** Stable `extensions.code` per gateway error, for clients that branch on codes (and audit records). */
+export const ERROR_CODES: Record<string, string> = {
   NotFoundError: "NOT_FOUND",
   ValidationError: "BAD_USER_INPUT",
   ConflictError: "CONFLICT",
@@ -26,7 +26,7 @@ export const maskGatewayErrors: MaskError = (error, message, isDev) => {
       ...(source.path ? { path: source.path } : {}),
       ...(source.nodes ? { nodes: source.nodes } : {}),
       extensions: {
-        code: CODES[original.name] ?? "GATEWAY_ERROR",
+        code: ERROR_CODES[original.name] ?? "GATEWAY_ERROR",
         retriable: original.retriable,
         // How long a THROTTLED client should wait before retrying, when the budget knows.
         ...(original instanceof ThrottledError && original.retryAfterMs !== undefined

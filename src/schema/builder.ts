@@ -3,6 +3,7 @@ import ComplexityPlugin from "@pothos/plugin-complexity";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import AuditPlugin from "../audit/plugin.ts";
 import {
   authScopesFor,
   type GatewayAuthScopes,
@@ -24,8 +25,9 @@ export const builder = new SchemaBuilder<{
   DefaultAuthStrategy: "all";
 }>({
   // Scope auth first, so that no other plugin's wrapper runs for a refused field; its refusals are
-  // therefore top-level errors, not the typed results of the errors plugin.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ComplexityPlugin],
+  // therefore top-level errors, not the typed results of the errors plugin. The audit trail records
+  // each mutation inside both: what was allowed to run, with what it threw (src/audit/plugin.ts).
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, AuditPlugin, RelayPlugin, ComplexityPlugin],
   scopeAuth: {
     authScopes: authScopesFor,
     defaultStrategy: "all",

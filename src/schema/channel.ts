@@ -179,7 +179,7 @@ const MultitrackInput = builder.inputType("MultitrackInputConfigurationInput", {
   }),
 });
 
-const CreateInput = builder.inputType("CreateChannelInput", {
+export const CreateInput = builder.inputType("CreateChannelInput", {
   fields: (t) => ({
     name: t.string({ description: "0–128 of a-z A-Z 0-9 - _" }),
     latencyMode: t.field({ type: ChannelLatencyModeEnum, description: "Default LOW." }),
@@ -196,7 +196,7 @@ const CreateInput = builder.inputType("CreateChannelInput", {
   }),
 });
 
-const UpdateInput = builder.inputType("UpdateChannelInput", {
+export const UpdateInput = builder.inputType("UpdateChannelInput", {
   description: 'Members left out (or null) keep their value; "" for a configuration ARN detaches it.',
   fields: (t) => ({
     arn: t.string({ required: true }),

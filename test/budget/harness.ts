@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { EmulatorOptions } from "../../emulator/index.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
-import { buildGateway, type Gateway } from "../../src/server.ts";
+import { buildGateway, type Gateway, type GatewayDeps } from "../../src/server.ts";
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   data?: T;
@@ -62,8 +62,10 @@ const BASE_ENV = {
 export async function startGateway(
   env: Record<string, string> = {},
   emulator: Partial<EmulatorOptions> = {},
+  jobs: GatewayDeps["jobs"] = {},
 ): Promise<RunningGateway> {
   const gateway = buildGateway(loadConfig({ ...BASE_ENV, ...env }), {
+    jobs,
     logger: createLogger({ level: "silent" }),
     emulator: { recordingActivationMs: 0, ...emulator },
     // Events arrive in milliseconds here: short waits keep tests quick and their counts settled.

@@ -28,6 +28,8 @@ describe("loadConfig defaults", () => {
       // IVS quotas paced at 80%; the mirror listed again every 5 min, each channel's lists every hour.
       budget: { share: 0.8, rates: {}, deadlineMs: 10_000 },
       mirror: { resyncMs: 300_000, channelResyncMs: 3_600_000, windowMs: 20 },
+      // Idempotency keys and finished jobs kept a day; the newest 50,000 audit records.
+      writes: { idempotencyTtlMs: 86_400_000, auditMaxRecords: 50_000, jobRetentionMs: 86_400_000 },
       // Secure by default: development mode mints a token; limits at GraphQL Armor's defaults.
       auth: { mode: "dev", apiKeys: [], tenantTagKey: "tenant" },
       limits: {

@@ -4,7 +4,9 @@ import {
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-ivs";
 import { beforeEach, describe, expect, it } from "vitest";
+import { memoryAuditLog } from "../../src/audit/log.ts";
 import { ValidationError } from "../../src/errors.ts";
+import type { JobRunner } from "../../src/jobs/runner.ts";
 import { createLoaders } from "../../src/loaders/index.ts";
 import { resourceTags, tagResource, tagsRequest } from "../../src/resolvers/tags.ts";
 import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
@@ -158,7 +160,17 @@ describe("tag resolvers, called without GraphQL", () => {
     const live = {} as LiveHub;
     const mirror = h.mirror.mirror;
     const loaders = createLoaders(mirror, live, async () => []);
-    return { ivs: h.ivs, mirror, loaders, live, principal: TEST_PRINCIPAL };
+    // No job runs here: these resolvers never reach for one.
+    return {
+      ivs: h.ivs,
+      mirror,
+      loaders,
+      live,
+      principal: TEST_PRINCIPAL,
+      jobs: {} as JobRunner,
+      requestId: "tags-test",
+      audit: memoryAuditLog(),
+    };
   };
 
   it("turn a tag list into IVS's map, refusing a repeated key by its position", () => {
