@@ -101,6 +101,42 @@ export interface GatewayConfig {
   playback?: PlaybackConfig;
   /** The write path: idempotent retries, the audit trail, bulk jobs. */
   writes: WritesConfig;
+  /** OpenTelemetry traces (the standard OTEL_* variables); off by default. */
+  telemetry: TelemetryConfig;
+  /** Trusted documents: operations sent by hash from a manifest, and whether others are refused. */
+  documents: DocumentsConfig;
+  /** How long a stopping gateway waits for in-flight requests before closing what is left (DRAIN_TIMEOUT_MS). */
+  drainTimeoutMs: number;
+}
+
+export const TRACE_SAMPLERS = [
+  "always_on",
+  "always_off",
+  "traceidratio",
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+] as const;
+
+export interface TelemetryConfig {
+  /** OTEL_TRACES_EXPORTER: `none` (default), `otlp` (OTLP/HTTP protobuf or JSON to the endpoint), `console`. */
+  exporter: "none" | "otlp" | "console";
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+  endpoint?: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS (k=v,k2=v2): often an API key, so a secret. */
+  headers: Record<string, string>;
+  /** OTEL_SERVICE_NAME (default ivs-gateway). */
+  serviceName: string;
+  /** OTEL_TRACES_SAMPLER (default parentbased_always_on) and OTEL_TRACES_SAMPLER_ARG (ratio, default 1). */
+  sampler: (typeof TRACE_SAMPLERS)[number];
+  samplerRatio: number;
+}
+
+export interface DocumentsConfig {
+  /** TRUSTED_DOCUMENTS: path of a manifest (hash → document; relay-compiler, GraphQL Codegen or Apollo format). */
+  manifestPath?: string;
+  /** TRUSTED_DOCUMENTS_ONLY: refuse any document that is not in the manifest. */
+  only: boolean;
 }
 
 export interface WritesConfig {
@@ -307,6 +343,50 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     meaning: "file holding that PEM key; instead of PLAYBACK_PRIVATE_KEY",
   },
   {
+    name: "OTEL_TRACES_EXPORTER",
+    default: "none",
+    meaning: "`otlp` exports traces over OTLP/HTTP, `console` prints them, `none` turns tracing off",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_ENDPOINT",
+    default: "http://localhost:4318",
+    meaning: "OTLP/HTTP base URL; traces go to <url>/v1/traces",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    default: "—",
+    meaning: "full OTLP/HTTP traces URL; wins over OTEL_EXPORTER_OTLP_ENDPOINT",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_HEADERS",
+    default: "—",
+    meaning: "k=v,k2=v2 headers sent with each export (a secret)",
+  },
+  { name: "OTEL_SERVICE_NAME", default: "ivs-gateway", meaning: "service.name of every span" },
+  {
+    name: "OTEL_TRACES_SAMPLER",
+    default: "parentbased_always_on",
+    meaning: `one of ${TRACE_SAMPLERS.join(", ")}`,
+  },
+  { name: "OTEL_TRACES_SAMPLER_ARG", default: "1", meaning: "ratio (0–1) of the traceidratio samplers" },
+  {
+    name: "TRUSTED_DOCUMENTS",
+    default: "—",
+    meaning:
+      "manifest of persisted operations (hash → document: relay-compiler, GraphQL Codegen or Apollo format); clients may send the hash alone",
+  },
+  {
+    name: "TRUSTED_DOCUMENTS_ONLY",
+    default: "false",
+    meaning: "refuse every document that is not in TRUSTED_DOCUMENTS (needs it)",
+  },
+  {
+    name: "DRAIN_TIMEOUT_MS",
+    default: "10000",
+    meaning:
+      "on SIGTERM, how long in-flight requests may finish before the rest is closed (0–300000); subscribers are told to reconnect at once",
+  },
+  {
     name: "IDEMPOTENCY_TTL_MS",
     default: "86400000",
     meaning:
@@ -481,6 +561,9 @@ export function loadConfig(env: Env): GatewayConfig {
       windowMs: read("COALESCE_WINDOW_MS"),
       secretKey: read("MIRROR_SECRET_KEY"),
     }),
+    telemetry: parseTelemetry(read),
+    documents: parseDocuments(read("TRUSTED_DOCUMENTS"), read("TRUSTED_DOCUMENTS_ONLY")),
+    drainTimeoutMs: int("DRAIN_TIMEOUT_MS", read("DRAIN_TIMEOUT_MS"), 10_000, 0, 300_000),
     writes: {
       idempotencyTtlMs: int(
         "IDEMPOTENCY_TTL_MS",
@@ -527,6 +610,9 @@ export function describeConfig(config: GatewayConfig): Record<string, unknown> {
     playbackTokens: config.playback ? "on" : "off",
     budget: config.budget,
     mirror: { ...config.mirror, secretKey: config.mirror.secretKey ? "***" : undefined },
+    // Export headers usually carry an API key: their names only.
+    telemetry: { ...config.telemetry, headers: Object.keys(config.telemetry.headers) },
+    documents: config.documents,
   };
 }
 
@@ -638,6 +724,52 @@ function parseHost(raw: string): string {
   if (/[\s/]/.test(raw) || raw.includes("://"))
     throw new ConfigError("HOST", `must be a host name or IP address, got "${raw}"`);
   return raw;
+}
+
+function parseTelemetry(read: (name: string) => string | undefined): TelemetryConfig {
+  const exporter = read("OTEL_TRACES_EXPORTER") ?? "none";
+  if (exporter !== "none" && exporter !== "otlp" && exporter !== "console")
+    throw new ConfigError("OTEL_TRACES_EXPORTER", `must be otlp, console or none, got "${exporter}"`);
+  const sampler = read("OTEL_TRACES_SAMPLER") ?? "parentbased_always_on";
+  if (!(TRACE_SAMPLERS as readonly string[]).includes(sampler))
+    throw new ConfigError(
+      "OTEL_TRACES_SAMPLER",
+      `must be one of ${TRACE_SAMPLERS.join(", ")}, got "${sampler}"`,
+    );
+  const ratioRaw = read("OTEL_TRACES_SAMPLER_ARG");
+  const samplerRatio = ratioRaw === undefined ? 1 : Number(ratioRaw);
+  if (!Number.isFinite(samplerRatio) || samplerRatio < 0 || samplerRatio > 1)
+    throw new ConfigError("OTEL_TRACES_SAMPLER_ARG", `must be a number from 0 to 1, got "${ratioRaw}"`);
+  const traces = read("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+  const base = read("OTEL_EXPORTER_OTLP_ENDPOINT");
+  const endpoint = traces ?? (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint))
+    throw new ConfigError(
+      traces ? "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" : "OTEL_EXPORTER_OTLP_ENDPOINT",
+      `must be an http(s) URL, got "${endpoint}"`,
+    );
+  const headers: Record<string, string> = {};
+  for (const pair of (read("OTEL_EXPORTER_OTLP_HEADERS") ?? "").split(",").filter(Boolean)) {
+    const at = pair.indexOf("=");
+    if (at <= 0)
+      throw new ConfigError("OTEL_EXPORTER_OTLP_HEADERS", "must be key=value pairs separated by commas");
+    headers[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+  }
+  return {
+    exporter,
+    ...(endpoint ? { endpoint } : {}),
+    headers,
+    serviceName: read("OTEL_SERVICE_NAME") ?? "ivs-gateway",
+    sampler: sampler as TelemetryConfig["sampler"],
+    samplerRatio,
+  };
+}
+
+function parseDocuments(manifestPath: string | undefined, onlyRaw: string | undefined): DocumentsConfig {
+  const only = bool("TRUSTED_DOCUMENTS_ONLY", onlyRaw, false);
+  if (only && manifestPath === undefined)
+    throw new ConfigError("TRUSTED_DOCUMENTS_ONLY", "needs TRUSTED_DOCUMENTS (the manifest to allow)");
+  return { ...(manifestPath ? { manifestPath } : {}), only };
 }
 
 function parseLogFormat(raw: string): DevelopmentConfig["logFormat"] {

@@ -30,6 +30,16 @@ describe("loadConfig defaults", () => {
       mirror: { resyncMs: 300_000, channelResyncMs: 3_600_000, windowMs: 20 },
       // Idempotency keys and finished jobs kept a day; the newest 50,000 audit records.
       writes: { idempotencyTtlMs: 86_400_000, auditMaxRecords: 50_000, jobRetentionMs: 86_400_000 },
+      // Tracing off, no manifest, 10 s for in-flight requests on SIGTERM.
+      telemetry: {
+        exporter: "none",
+        headers: {},
+        serviceName: "ivs-gateway",
+        sampler: "parentbased_always_on",
+        samplerRatio: 1,
+      },
+      documents: { only: false },
+      drainTimeoutMs: 10_000,
       // Secure by default: development mode mints a token; limits at GraphQL Armor's defaults.
       auth: { mode: "dev", apiKeys: [], tenantTagKey: "tenant" },
       limits: {
