@@ -13,7 +13,7 @@ const CHANNELS = 50;
 /** Channels broadcasting during the run, so that live state varies. */
 const LIVE = 10;
 
-const DASHBOARD = `query Dashboard {
+export const DASHBOARD = `query Dashboard {
   channels(first: ${CHANNELS}) { edges { node {
     arn name latencyMode playbackUrl isLive
     stream { streamId health viewerCount }
@@ -91,7 +91,7 @@ async function gql(g: GatewayProcess, query: string, variables?: unknown) {
 }
 
 /** Through the gateway, as an operator would: one recording configuration, then the channels, paced. */
-async function createResources(g: GatewayProcess): Promise<string[]> {
+export async function createResources(g: GatewayProcess): Promise<string[]> {
   const rc = await gql(
     g,
     `mutation { createRecordingConfiguration(input: { name: "dashboard", destinationConfiguration: { s3: { bucketName: "bench-recordings" } } }) { ... on RecordingConfiguration { arn } } }`,

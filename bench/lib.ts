@@ -146,7 +146,8 @@ export async function startGatewayProcess(
   const listeningAt = performance.now();
   await new Promise((r) => setTimeout(r, 100));
   const emulatorUrl = /IVS emulator:\s+(http:\/\/\S+)/.exec(out)?.[1];
-  const devToken = /Dev token[^:]*:\s+(\S+)/.exec(out)?.[1];
+  // The banner prints a pasteable `export TOKEN=<jwt>`.
+  const devToken = /Dev token[^:]*:\s+(?:export TOKEN=)?(\S+)/.exec(out)?.[1];
   const metricsText = async () => (await fetch(`${url}/metrics`)).text();
   return {
     url,

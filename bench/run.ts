@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the benchmarks and prints their tables (copied into BENCHMARKS.md).
- * `npm run bench -- live`, `-- dashboard`, `-- read-path` or `-- jobs` runs one; sizes can be cut with BENCH_QUICK=1.
+ * `npm run bench -- live`, `-- dashboard`, `-- read-path`, `-- jobs` or `-- tracing` runs one; sizes can be cut with BENCH_QUICK=1.
  * read-path's knobs (BENCH_SIZES, BENCH_CLIENTS, BENCH_PHASE_S, BENCH_WAIT_KEYS, …): bench/read-path.ts.
  */
 // The pinned AWS SDK supports Node 20; its notice about later releases (README) is not a result.
@@ -12,6 +12,7 @@ import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
 import { printJobsResults, runJobsBench } from "./jobs.ts";
 import { printLiveResults, runLiveBench } from "./live-subscribers.ts";
 import { printReadPathResults, runReadPathBench, settingsFromEnv } from "./read-path.ts";
+import { printTracingResults, runTracingBench, tracingSettingsFromEnv } from "./tracing.ts";
 
 const which = process.argv[2] ?? "all";
 const quick = process.env.BENCH_QUICK === "1";
@@ -60,6 +61,11 @@ if (which === "all" || which === "jobs") {
   const results = [];
   for (const mode of ["bare", "job"] as const) results.push(await runJobsBench(mode, items));
   console.log(printJobsResults(results));
+  console.log("");
+}
+if (which === "all" || which === "tracing") {
+  console.log("## Tracing: the warm dashboard with OpenTelemetry off and on (OTLP export), side by side\n");
+  console.log(printTracingResults(await runTracingBench(tracingSettingsFromEnv(quick))));
   console.log("");
 }
 process.exit(0);

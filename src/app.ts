@@ -6,6 +6,7 @@ import { PAGE_HEADERS } from "./auth/local-page.ts";
 import type { Principal } from "./auth/principal.ts";
 import type { GatewaySecurity } from "./auth/security.ts";
 import type { GatewayContext } from "./context.ts";
+import { type TrustedDocumentsOptions, useTrustedDocuments } from "./documents/plugin.ts";
 import { useIdempotency } from "./idempotency/plugin.ts";
 import { type IdempotencyStore, memoryIdempotencyStore } from "./idempotency/store.ts";
 import { JobRunner } from "./jobs/runner.ts";
@@ -21,6 +22,8 @@ import { useLimits } from "./plugins/use-limits.ts";
 import { useRequestId } from "./plugins/use-request-id.ts";
 import { schema } from "./schema/index.ts";
 import type { LiveHub } from "./subscriptions/live-hub.ts";
+import { useTracing } from "./telemetry/plugin.ts";
+import type { Tracing } from "./telemetry/tracing.ts";
 
 export interface GatewayAppOptions {
   ivs: IvsClient;
@@ -44,6 +47,10 @@ export interface GatewayAppOptions {
   graphiql?: false | GraphiQLRender;
   /** Where Yoga's own messages (unexpected errors, request parsing) go. Default Yoga's console logger. */
   logging?: boolean | YogaLogger;
+  /** A span per operation, its IVS calls' spans as children (src/telemetry). Default none (not traced). */
+  tracing?: Tracing;
+  /** Persisted operations (TRUSTED_DOCUMENTS, src/documents): the loaded manifest and only-mode. Default none. */
+  documents?: TrustedDocumentsOptions;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -80,6 +87,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
       auth.plugin,
       // Every response carries its request id (x-request-id), also in the audit records.
       requestIds.plugin,
+      // Before anything that may refuse an operation, so that refused operations are traced with their code.
+      ...(options.tracing ? [useTracing({ tracing: options.tracing })] : []),
+      // Before the limits: a document outside the manifest is refused in only-mode without further work.
+      ...(options.documents ? useTrustedDocuments(options.documents) : []),
       ...useLimits(security.limits),
       useIvsScope({ deadlineMs: options.ivsDeadlineMs }),
       ...(options.plugins ?? []),

@@ -9,11 +9,12 @@ import { buildGateway, type Gateway } from "./server.ts";
 
 let gateway: Gateway;
 let config: ReturnType<typeof loadConfig>;
+let pretty = false;
 try {
   config = loadConfig(process.env);
   const { logFormat } = config.development;
   // `auto`: pretty lines for a developer at a terminal with the embedded emulator, JSON for machines.
-  const pretty =
+  pretty =
     logFormat === "pretty" || (logFormat === "auto" && Boolean(config.emulator) && process.stdout.isTTY);
   gateway = buildGateway(config, { logger: createLogger({ level: config.logLevel, pretty }) });
   await gateway.start();
@@ -21,30 +22,44 @@ try {
   console.error(`ivs-gateway: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 }
-process.stdout.write(
-  startBanner({
-    url: gateway.url,
-    emulatorUrl: gateway.emulatorUrl,
-    region: config.ivs.region,
-    devToken: gateway.devToken,
-    demo: gateway.demo,
-    graphiql: config.development.graphiql,
-    livePage: config.development.livePage,
-  }),
-);
-
-const shutdown = (signal: string) => {
-  gateway.logger.info({ signal }, "shutting down");
-  gateway.stop().then(
-    () => {
-      gateway.logger.info("stopped");
-      process.exit(0);
-    },
-    (error: unknown) => {
-      gateway.logger.error({ err: error }, "shutdown failed");
-      process.exit(1);
-    },
+// The banner is for a person: with the embedded emulator (development) or pretty logs. Elsewhere stdout is
+// JSON lines only, for log shippers; the "gateway listening" line carries the URL.
+if (config.emulator || pretty)
+  process.stdout.write(
+    startBanner({
+      url: gateway.url,
+      emulatorUrl: gateway.emulatorUrl,
+      region: config.ivs.region,
+      devToken: gateway.devToken,
+      demo: gateway.demo,
+      graphiql: config.development.graphiql,
+      livePage: config.development.livePage,
+    }),
   );
+
+// The first SIGTERM (or Ctrl-C) drains: subscribers are sent elsewhere at once, in-flight requests get
+// DRAIN_TIMEOUT_MS. A second signal cuts the drain short and stops now; a third exits at once.
+let signals = 0;
+const shutdown = (signal: string) => {
+  signals++;
+  if (signals === 1) {
+    gateway.logger.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, "shutting down: draining");
+    gateway.drain().then(
+      () => {
+        gateway.logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        gateway.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  } else if (signals === 2) {
+    gateway.logger.warn({ signal }, "second signal: stopping now, cutting in-flight requests");
+    gateway.stop().catch(() => {}); // the drain above reports a failure
+  } else {
+    process.exit(1);
+  }
 };
-process.once("SIGINT", () => shutdown("SIGINT"));
-process.once("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));

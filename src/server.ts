@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { IvsClient } from "@aws-sdk/client-ivs";
+import type { TracerProvider } from "@opentelemetry/api";
 import type { Plugin } from "graphql-yoga";
 // The one place the gateway imports the emulator: the embedded backend runs it in-process.
 import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/index.ts";
@@ -10,6 +11,8 @@ import { memoryAuditLog, redisAuditLog } from "./audit/log.ts";
 import { type SecuritySetup, setUpSecurity } from "./auth/setup.ts";
 import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
 import { type DemoBroadcaster, type DemoSummary, demoBroadcastChannels, seedDemoData } from "./demo/seed.ts";
+import { loadTrustedDocuments } from "./documents/index.ts";
+import { type DrainReport, drainHttp, InFlightRequests } from "./http-drain.ts";
 import { type IdempotencyStore, memoryIdempotencyStore, redisIdempotencyStore } from "./idempotency/store.ts";
 import { type IvsRuntime, startIvsRuntime } from "./ivs/runtime.ts";
 import { createSecretBox } from "./ivs/secret-box.ts";
@@ -25,8 +28,12 @@ import { graphiqlOptions } from "./pages/graphiql.ts";
 import { serveLiveStatusPage } from "./pages/live-status.ts";
 import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
 import { useMetrics } from "./plugins/use-metrics.ts";
+import { schema } from "./schema/index.ts";
 import { createLiveEvents, type LiveEvents } from "./subscriptions/index.ts";
+import { type SseTransport, sseTransport } from "./subscriptions/transport-sse.ts";
 import { attachGraphqlWs } from "./subscriptions/transport-ws.ts";
+import { noteMirrorLookup } from "./telemetry/plugin.ts";
+import { createTracing, type Tracing } from "./telemetry/tracing.ts";
 
 export interface GatewayDeps {
   /** Default: a pino logger at `config.logLevel` writing to stdout. */
@@ -43,12 +50,22 @@ export interface GatewayDeps {
   jobs?: Partial<Pick<JobRunnerOptions, "leaseMs" | "scanMs" | "concurrency" | "attempts">>;
   /** Waits of the mirror's sync loop (tests shorten them). Default SyncDelays' defaults. */
   mirrorDelays?: Partial<SyncDelays>;
+  /** Traces into this provider (tests: an in-memory exporter), whatever OTEL_TRACES_EXPORTER says. Default per config. */
+  tracerProvider?: TracerProvider & { forceFlush?(): Promise<void> };
 }
 
 export interface Gateway {
   start(): Promise<void>;
-  /** Closes the HTTP server and its connections, the IVS client and the embedded emulator. */
+  /**
+   * Stops gracefully: refuses new connections, answers /ready 503, closes graphql-ws sockets with 1001
+   * and ends SSE streams (clients reconnect elsewhere and resume with lastEventId), gives in-flight
+   * requests up to `timeoutMs` (default DRAIN_TIMEOUT_MS), then stops like `stop()`.
+   */
+  drain(timeoutMs?: number): Promise<DrainReport>;
+  /** Stops now: in-flight requests are cut (a drain under way is cut short), then jobs, mirror, IVS, emulator. */
   stop(): Promise<void>;
+  /** True from the start of a drain (or stop) until it is over. */
+  readonly draining: boolean;
   /** Base URL once started, e.g. `http://127.0.0.1:4000`; GraphQL is at `${url}/graphql`. */
   readonly url: string;
   /** The embedded emulator's URL, or undefined for the other backends. */
@@ -81,9 +98,13 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
   let server: Server | undefined;
   let live: LiveEvents | undefined;
   let ws: ReturnType<typeof attachGraphqlWs> | undefined;
+  let sse: SseTransport | undefined;
+  let inFlight = new InFlightRequests();
+  let draining: { done: Promise<DrainReport>; cut: () => void } | undefined;
   let url = "";
   let demo: DemoSummary | undefined;
   let security: SecuritySetup | undefined;
+  let tracing: Tracing | undefined;
 
   const health = () => ({
     ok: true,
@@ -101,6 +122,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         }
       : undefined,
     mirror: mirror ? mirrorHealth(mirror.status()) : undefined,
+    // Liveness stays 200 while draining: /ready is what a load balancer should watch.
+    draining: Boolean(draining),
   });
 
   // Embedded mode wires the emulator's event delivery to our own ingest, so it needs a key even if none is set.
@@ -116,6 +139,11 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       return live.ingestHandler(req, res);
     }
     if (path === "/health" && req.method === "GET") return sendJson(res, 200, health());
+    if (path === "/ready" && req.method === "GET") {
+      if (draining || !yoga)
+        return sendJson(res, 503, { ready: false, reason: yoga ? "draining" : "starting" });
+      return sendJson(res, 200, { ready: true });
+    }
     if (config.development.livePage && (req.method === "GET" || req.method === "HEAD")) {
       if (path === "/live") return serveLiveStatusPage(req, res, security?.devToken);
       if (path === "/") return void res.writeHead(302, { location: "/live" }).end();
@@ -125,6 +153,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       metrics.subscribers.set({ kind: "channel_status" }, counts?.channelSubscriptions ?? 0);
       metrics.subscribers.set({ kind: "events" }, counts?.events ?? 0);
       metrics.subscribers.set({ kind: "websocket" }, ws?.connections() ?? 0);
+      metrics.subscribers.set({ kind: "sse" }, sse?.streams() ?? 0);
       if (mirror) sampleMirror(metrics, mirror.status());
       res.writeHead(200, { "content-type": metrics.registry.contentType });
       return void res.end(await metrics.registry.metrics());
@@ -132,18 +161,33 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     sendJson(res, 404, { error: `nothing at ${req.method} ${path}; GraphQL is at /graphql` });
   };
 
-  const stop = async () => {
-    await ws?.close();
-    ws = undefined;
+  /** The HTTP side of a drain (src/http-drain.ts); then the rest of the gateway, in dependency order. */
+  const shutDown = async (timeoutMs: number, cut: Promise<void>): Promise<DrainReport> => {
     const s = server;
-    server = undefined;
+    const sockets = ws;
+    const streams = sse;
+    ws = undefined;
+    sse = undefined;
+    let report: DrainReport = {
+      websockets: 0,
+      sseStreams: 0,
+      requests: 0,
+      requestsFinished: 0,
+      requestsCut: 0,
+      ms: 0,
+    };
     if (s) {
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        // Open GraphiQL tabs and SSE subscriptions hold connections; close() alone would wait for them.
-        s.closeAllConnections();
+      report = await drainHttp({
+        server: s,
+        requests: inFlight,
+        timeoutMs,
+        cut,
+        closeWebSockets: async () => (await sockets?.close()) ?? 0,
+        endStreams: () => streams?.drain() ?? 0,
       });
+      logger.info({ ...report, timeoutMs }, "drained");
     }
+    server = undefined;
     await yoga?.dispose();
     yoga = undefined;
     await security?.stop();
@@ -159,7 +203,36 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     ivsRuntime = undefined;
     await emulator?.stop();
     emulator = undefined;
+    // Last: what was traced until here is exported before the process goes.
+    await tracing
+      ?.shutdown()
+      .catch((error: unknown) => logger.warn({ err: error }, "exporting traces failed"));
+    tracing = undefined;
     url = "";
+    return report;
+  };
+
+  const drain = (timeoutMs = config.drainTimeoutMs): Promise<DrainReport> => {
+    if (!draining) {
+      let cut = () => {};
+      const cutting = new Promise<void>((resolve) => {
+        cut = resolve;
+      });
+      const done = shutDown(timeoutMs, cutting).finally(() => {
+        draining = undefined;
+      });
+      draining = { done, cut };
+    }
+    return draining.done;
+  };
+
+  const stop = async (): Promise<void> => {
+    if (draining) {
+      draining.cut();
+      await draining.done;
+      return;
+    }
+    await drain(0);
   };
 
   return {
@@ -200,6 +273,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       try {
         // First: a gateway that cannot authenticate must not start an emulator or listen at all.
         security = await setUpSecurity(config, logger);
+        // A bad TRUSTED_DOCUMENTS manifest (unreadable, or a document the schema refuses) stops the start here.
+        const documents = await loadTrustedDocuments(config, schema, logger);
         if (config.emulator) {
           emulator = await startEmulator(
             {
@@ -214,7 +289,17 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           logger.info({ url: emulator.url, region: emulator.region }, "embedded IVS emulator started");
         }
         // The budgeted client (src/ivs/runtime.ts).
-        ivsRuntime = await startIvsRuntime(config, { endpoint: emulator?.url, metrics, logger });
+        // Before the IVS client, which gets its tracing middleware only when tracing is on (src/telemetry).
+        tracing = createTracing(
+          config.telemetry,
+          deps.tracerProvider ? { provider: deps.tracerProvider } : {},
+        );
+        ivsRuntime = await startIvsRuntime(config, {
+          endpoint: emulator?.url,
+          metrics,
+          logger,
+          ...(tracing ? { tracing } : {}),
+        });
         ivs = ivsRuntime.ivs;
         await checkRegion(ivs);
         if (emulator && config.emulator?.seedDemoData) {
@@ -240,7 +325,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
               }
             : {}),
           logger,
-          onLookup: (kind, outcome) => metrics.mirrorReads.inc({ kind, outcome }),
+          onLookup: (kind, outcome) => {
+            metrics.mirrorReads.inc({ kind, outcome });
+            if (tracing) noteMirrorLookup(tracing, kind, outcome);
+          },
         });
         live = await createLiveEvents({
           ivs,
@@ -252,6 +340,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           ingestApiKeyHeader: config.events.apiKeyHeader,
           onIngest: (outcome) => metrics.eventsIngested.inc({ outcome }),
           onError: (err, where) => logger.warn({ err, where }, "live events"),
+          ...(tracing ? { tracing } : {}),
         });
         mirror.watch(live.hub);
         await live.start();
@@ -275,6 +364,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           ...deps.jobs,
         });
         jobs.start();
+        // SSE subscriptions: written with event ids, and ended by a drain (src/subscriptions/transport-sse.ts).
+        const streams = sseTransport();
+        sse = streams;
         yoga = createGatewayApp({
           jobs,
           audit,
@@ -295,7 +387,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
                 })
               : memoryIdempotencyStore({ ttlMs: config.writes.idempotencyTtlMs })),
           logging: yogaLogger(logger),
-          plugins: [useMetrics({ metrics }), useLogging({ logger }), ...(deps.plugins ?? [])],
+          ...(tracing ? { tracing } : {}),
+          ...(documents ? { documents } : {}),
+          plugins: [useMetrics({ metrics }), useLogging({ logger }), streams.plugin, ...(deps.plugins ?? [])],
           graphiql:
             config.development.graphiql &&
             graphiqlOptions({
@@ -306,7 +400,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
                 : {}),
             }),
         });
+        // A fresh count per start: a drain leaves the last one closing every connection.
+        inFlight = new InFlightRequests();
         server = createServer((req, res) => {
+          inFlight.track(req, res);
           handle(req, res).catch((error: unknown) => {
             // The path only: a query string may carry a token someone put there.
             logger.error({ err: error, path: req.url?.split("?")[0] }, "request failed");
@@ -321,6 +418,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           authenticator: security.security.authenticator,
           ...(security.security.rateLimit ? { rateLimit: security.security.rateLimit } : {}),
           maxPayload: config.limits.maxBodyBytes,
+          ...(documents ? { documents } : {}),
         });
         if (emulator && ingestKey) {
           // The emulator delivers its events to us the way an EventBridge API destination would.
@@ -343,7 +441,11 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         throw error;
       }
     },
+    drain,
     stop,
+    get draining() {
+      return Boolean(draining);
+    },
   };
 }
 

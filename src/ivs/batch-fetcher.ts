@@ -120,8 +120,10 @@ export class BatchFetcher<T> {
         (w) => priority === "background" || w.priority === "interactive",
       );
       const deadline = Math.max(Date.now(), ...wanted.map((w) => w.deadline));
+      const asked = performance.now();
       scope = { priority, deadline, prepaid: { operation: this.options.operation, used: false } };
       await this.options.budget?.acquire(this.options.operation, {}, priority, deadline);
+      if (scope.prepaid) scope.prepaid.waitMs = performance.now() - asked;
     } catch (error) {
       this.acquiring[priority] = false;
       // The budget cannot serve even the latest deadline waiting: nobody of this priority will be served.

@@ -11,6 +11,24 @@ function backoffMs(attempt: number): number {
 }
 
 /**
+ * What the budget did for one IVS call, left on the SDK's handler context (which every attempt of the
+ * call shares) for the middleware above it: tracing reads it when the call ends (src/telemetry).
+ */
+export interface BudgetCallStats {
+  /** ms spent waiting for slots, the slot a batched lookup took before the call included. */
+  waitMs: number;
+  /** Requests sent, over every SDK attempt and every throttle retry of this middleware. */
+  attempts: number;
+  /** Throttles IVS answered. */
+  throttled: number;
+}
+
+/** The budget's figures for the call whose SDK handler context this is; undefined without a budget. */
+export function budgetStatsOf(context: object): BudgetCallStats | undefined {
+  return (context as { ivsBudget?: BudgetCallStats }).ivsBudget;
+}
+
+/**
  * Puts every IVS call of `client` through `budget`, one slot per attempt: the middleware sits below the
  * SDK's retry middleware (which thus retries through it) and above signing (each attempt is signed
  * afresh). A throttle IVS still returns is retried here with back-off and jitter until the call's
@@ -19,19 +37,31 @@ function backoffMs(attempt: number): number {
 export function useBudget(client: IvsClient, budget: RequestBudget): void {
   type Handler = (args: { input: unknown }) => Promise<unknown>;
   const middleware =
-    (next: Handler, context: { commandName?: string }) => async (args: { input: unknown }) => {
+    (next: Handler, context: { commandName?: string; ivsBudget?: BudgetCallStats }) =>
+    async (args: { input: unknown }) => {
       const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
       const scope = currentScope();
       const priority = scope?.priority ?? "interactive";
       const deadline = budget.deadlineOf(scope);
       const prepaid = scope?.prepaid?.operation === operation && !scope.prepaid.used;
-      if (prepaid && scope?.prepaid) scope.prepaid.used = true;
+      context.ivsBudget ??= { waitMs: 0, attempts: 0, throttled: 0 };
+      const stats = context.ivsBudget;
+      if (prepaid && scope?.prepaid) {
+        scope.prepaid.used = true;
+        stats.waitMs += scope.prepaid.waitMs ?? 0;
+      }
       for (let attempt = 0; ; attempt++) {
-        if (attempt > 0 || !prepaid) await budget.acquire(operation, args.input, priority, deadline);
+        if (attempt > 0 || !prepaid) {
+          const asked = performance.now();
+          await budget.acquire(operation, args.input, priority, deadline);
+          stats.waitMs += performance.now() - asked;
+        }
+        stats.attempts += 1;
         try {
           return await next(args);
         } catch (error) {
           if (!isThrottling(error)) throw error;
+          stats.throttled += 1;
           await budget.throttled(operation, args.input);
           const delay = backoffMs(attempt);
           if (Date.now() + delay >= deadline) {

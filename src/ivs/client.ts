@@ -4,6 +4,8 @@ import { IvsClient, type IvsClientConfig } from "@aws-sdk/client-ivs";
 import type { IvsConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { type GatewayMetrics, OK } from "../metrics.ts";
+import { useTracedCalls } from "../telemetry/ivs-middleware.ts";
+import type { Tracing } from "../telemetry/tracing.ts";
 import type { RequestBudget } from "./budget.ts";
 import { useBudget } from "./budget-middleware.ts";
 import { useObservedCalls } from "./observe-middleware.ts";
@@ -17,6 +19,8 @@ export interface IvsClientOptions {
   logger?: Logger;
   /** The request budget every call (every attempt) takes a slot from. Default none (unpaced). */
   budget?: RequestBudget;
+  /** A span per call (src/telemetry/ivs-middleware.ts). Default none (no middleware installed). */
+  tracing?: Tracing;
 }
 
 /**
@@ -47,6 +51,7 @@ export function createIvsClient(config: IvsConfig, options: IvsClientOptions = {
   if (options.budget) useBudget(client, options.budget);
   // Inside the budget's own throttle retries: the audit trail sees every attempt IVS answered.
   useObservedCalls(client, options.budget ? "ivsBudget" : "retryMiddleware");
+  if (options.tracing) useTracedCalls(client, options.tracing);
   return client;
 }
 

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import type { GatewayConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { GatewayMetrics } from "../metrics.ts";
+import type { Tracing } from "../telemetry/tracing.ts";
 import { memoryBudgetStore, RequestBudget } from "./budget.ts";
 import { createIvsClient } from "./client.ts";
 import { redisBudgetStore } from "./redis-budget.ts";
@@ -14,6 +15,8 @@ export interface IvsRuntimeOptions {
   metrics?: GatewayMetrics;
   /** Default none (nothing logged). */
   logger?: Logger;
+  /** Default none (calls not traced). */
+  tracing?: Tracing;
 }
 
 /** The gateway's side of IVS: the budgeted client, and the Redis connection that shares the budget. */
@@ -64,6 +67,7 @@ export async function startIvsRuntime(
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(metrics ? { metrics } : {}),
     ...(logger ? { logger } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   });
   return {
     ivs,

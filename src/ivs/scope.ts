@@ -14,7 +14,12 @@ export interface CallScope {
    * A budget slot the caller already took for one call of this operation (src/ivs/batch-fetcher.ts
    * takes the slot first and fills the batch after): its first attempt does not take another.
    */
-  prepaid?: { operation: string; used: boolean };
+  prepaid?: {
+    operation: string;
+    used: boolean;
+    /** How long taking it took (ms), for traces. */
+    waitMs?: number;
+  };
   /**
    * Where every IVS attempt made in this scope is noted (src/ivs/observe-middleware.ts): the audit
    * trail gives each mutation one (src/audit/run.ts). Absent: nothing is noted.

@@ -1,5 +1,6 @@
 import { watchChannelLiveStatus, watchStreamEvents } from "../resolvers/live.ts";
 import type { LiveUpdate, RelayedEntry } from "../subscriptions/live-hub.ts";
+import { noteEventId, resumeFrom } from "../subscriptions/transport-sse.ts";
 import { builder } from "./builder.ts";
 
 const LiveStatusEnum = builder.enumType("LiveStatus", { values: ["LIVE", "OFFLINE"] as const });
@@ -164,7 +165,12 @@ builder.subscriptionFields((t) => ({
       filter: t.arg({ type: StreamEventsFilter, required: false }),
       lastEventId: t.arg.string({ required: false }),
     },
-    subscribe: (_root, args, ctx) => watchStreamEvents(ctx, args.filter ?? {}, args.lastEventId ?? undefined),
-    resolve: (entry) => entry as RelayedEntry,
+    // Over SSE, a reconnecting EventSource's Last-Event-ID header wins (src/subscriptions/transport-sse.ts).
+    subscribe: (_root, args, ctx) =>
+      watchStreamEvents(ctx, args.filter ?? {}, resumeFrom(ctx, args.lastEventId)),
+    resolve: (entry, _args, ctx) => {
+      noteEventId(ctx, (entry as RelayedEntry).logId);
+      return entry as RelayedEntry;
+    },
   }),
 }));

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { Redis } from "ioredis";
 import { inBackground } from "../ivs/scope.ts";
+import { noteIngest, traceFanout, traceIngest } from "../telemetry/live.ts";
+import type { Tracing } from "../telemetry/tracing.ts";
 import { type Deduper, memoryDeduper, redisDeduper } from "./dedupe.ts";
 import { type EventLog, memoryEventLog } from "./event-log.ts";
 import { EventIngestor, type IngestOutcome } from "./ingest.ts";
@@ -29,6 +31,8 @@ export interface LiveEventsOptions {
   /** Counts each request to POST /events by outcome (ingest outcomes and refusals). */
   onIngest?: (outcome: IngestOutcome | "unauthorized" | "unsupported" | "too_large" | "bad_json") => void;
   onError?: (error: unknown, where: string) => void;
+  /** Traces POST /events and the fan-outs to subscribers (src/telemetry). Default none (not traced). */
+  tracing?: Tracing;
 }
 
 export type LiveEvents = Awaited<ReturnType<typeof createLiveEvents>>;
@@ -37,6 +41,7 @@ export type LiveEvents = Awaited<ReturnType<typeof createLiveEvents>>;
 export async function createLiveEvents(options: LiveEventsOptions) {
   const prefix = options.redisKeyPrefix ?? "ivs-gateway:";
   const period = options.reconcileIntervalMs ?? 30_000;
+  const { tracing } = options;
   const connections: Redis[] = [];
   let log: EventLog;
   let dedupe: Deduper;
@@ -79,18 +84,24 @@ export async function createLiveEvents(options: LiveEventsOptions) {
     reconcileIntervalMs: period,
     ...(claimReconciliation ? { claimReconciliation } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(tracing ? { fanout: traceFanout(tracing) } : {}),
   });
-  const ingestor = new EventIngestor({
-    log,
-    dedupe,
-    ...(options.onIngest ? { count: options.onIngest } : {}),
-  });
-  const ingestHandler = createIngestHandler({
+  type Counted = Parameters<NonNullable<LiveEventsOptions["onIngest"]>>[0];
+  const onIngest =
+    tracing || options.onIngest
+      ? (outcome: Counted, kind?: string) => {
+          options.onIngest?.(outcome);
+          if (tracing) noteIngest(tracing, outcome, kind);
+        }
+      : undefined;
+  const ingestor = new EventIngestor({ log, dedupe, ...(onIngest ? { count: onIngest } : {}) });
+  const handler = createIngestHandler({
     ingestor,
     apiKey: options.ingestApiKey,
     ...(options.ingestApiKeyHeader ? { apiKeyHeader: options.ingestApiKeyHeader } : {}),
-    ...(options.onIngest ? { onRefused: options.onIngest } : {}),
+    ...(onIngest ? { onRefused: onIngest } : {}),
   });
+  const ingestHandler = tracing ? traceIngest(handler, tracing) : handler;
   return {
     hub,
     /** The shared log itself (the mirror replays what it holds since the saved mirror). */

@@ -21,16 +21,21 @@ export interface IngestResult {
  */
 export class EventIngestor {
   constructor(
-    private readonly deps: { log: EventLog; dedupe: Deduper; count?: (outcome: IngestOutcome) => void },
+    private readonly deps: {
+      log: EventLog;
+      dedupe: Deduper;
+      /** Called per event with its outcome and kind (the IVS event's kind, or the CloudTrail event name). */
+      count?: (outcome: IngestOutcome, kind?: string) => void;
+    },
   ) {}
 
   async ingest(body: unknown): Promise<IngestResult> {
-    const result = await this.process(body);
-    this.deps.count?.(result.outcome);
+    const { kind, ...result } = await this.process(body);
+    this.deps.count?.(result.outcome, kind);
     return result;
   }
 
-  private async process(body: unknown): Promise<IngestResult> {
+  private async process(body: unknown): Promise<IngestResult & { kind?: string }> {
     const parsed = parseIvsEvent(body);
     if (
       !parsed.ok &&
@@ -44,27 +49,29 @@ export class EventIngestor {
         : { outcome: "ignored", id: parsed.id, reason: parsed.reason };
     }
     const { event, fact } = parsed;
-    if (!(await this.deps.dedupe.firstSeen(event.id))) return { outcome: "duplicate", id: event.id };
+    if (!(await this.deps.dedupe.firstSeen(event.id)))
+      return { outcome: "duplicate", id: event.id, kind: event.kind };
     const logId = await this.deps.log.append(
       fact ? { type: "event", event, fact } : { type: "event", event },
     );
-    return { outcome: "relayed", id: event.id, logId };
+    return { outcome: "relayed", id: event.id, logId, kind: event.kind };
   }
 
   /** A CloudTrail record of an IVS call: its changes go to every replica's mirror through the log. */
-  private async apiCall(body: Record<string, unknown>): Promise<IngestResult> {
+  private async apiCall(body: Record<string, unknown>): Promise<IngestResult & { kind?: string }> {
     const call = parseApiCall(body);
     if (!call.ok)
       return call.malformed
         ? { outcome: "malformed", reason: call.reason }
         : { outcome: "ignored", ...(call.id ? { id: call.id } : {}), reason: call.reason };
-    if (!(await this.deps.dedupe.firstSeen(call.id))) return { outcome: "duplicate", id: call.id };
+    if (!(await this.deps.dedupe.firstSeen(call.id)))
+      return { outcome: "duplicate", id: call.id, kind: call.eventName };
     const logId = await this.deps.log.append({
       type: "change",
       eventName: call.eventName,
       ...(call.requestId ? { requestId: call.requestId } : {}),
       changes: call.changes,
     });
-    return { outcome: "mirrored", id: call.id, logId };
+    return { outcome: "mirrored", id: call.id, logId, kind: call.eventName };
   }
 }

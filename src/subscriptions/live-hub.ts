@@ -20,6 +20,15 @@ export interface EventFilter {
   kinds?: readonly EventKind[] | null;
 }
 
+/** One delivery to subscribers: what it carries, and how many subscribers it reaches. */
+export interface Fanout {
+  /** update: a channel's live state; event: a relayed IVS event; deleted: a deleted channel's last update. */
+  kind: "update" | "event" | "deleted";
+  channelArn?: string;
+  eventKind?: EventKind;
+  subscribers: number;
+}
+
 export interface LiveHubOptions {
   log: EventLog;
   /** Every live stream of the account (ListStreams, all pages). */
@@ -31,6 +40,8 @@ export interface LiveHubOptions {
   /** Updates a subscriber may fall behind by before it is closed as too slow. Default 1,000. */
   subscriberBuffer?: number;
   onError?: (error: unknown, where: string) => void;
+  /** Runs each delivery that reaches subscribers (`send`), e.g. inside a trace span. Default: just sends. */
+  fanout?: (fanout: Fanout, send: () => void) => void;
   now?: () => number;
 }
 
@@ -242,12 +253,23 @@ export class LiveHub {
         if (entry.origin !== this.replicaId) this.applySnapshot(entry.streams, entry.takenAt);
       } else if (entry.type === "deleted") {
         const final: LiveUpdate = { ...this.state.delete(entry.channelArn, this.now()), deleted: true };
-        for (const sink of [...(this.channelSinks.get(entry.channelArn) ?? [])]) sink.push(final);
+        const sinks = [...(this.channelSinks.get(entry.channelArn) ?? [])];
+        this.fanOut({ kind: "deleted", channelArn: entry.channelArn, subscribers: sinks.length }, () => {
+          for (const sink of sinks) sink.push(final);
+        });
         this.channelSinks.delete(entry.channelArn);
         for (const listener of [...this.deletionListeners]) listener(entry.channelArn);
       } else if (entry.type === "event") {
         const relayed = { logId: id, event: entry.event };
-        for (const { filter, sink } of this.eventSinks) if (matches(filter, entry.event)) sink.push(relayed);
+        const sinks: Sink<RelayedEntry>[] = [];
+        for (const { filter, sink } of this.eventSinks) if (matches(filter, entry.event)) sinks.push(sink);
+        const { channelArn, kind: eventKind } = entry.event;
+        this.fanOut(
+          { kind: "event", ...(channelArn ? { channelArn } : {}), eventKind, subscribers: sinks.length },
+          () => {
+            for (const sink of sinks) sink.push(relayed);
+          },
+        );
         const change = entry.fact ? this.state.apply(entry.fact) : undefined;
         if (change) this.publish(change);
         // Events carry no viewer count: ask ListStreams soon rather than at the next period.
@@ -268,7 +290,17 @@ export class LiveHub {
 
   private publish(change: ChannelLiveState): void {
     const update: LiveUpdate = { ...change, deleted: false };
-    for (const sink of this.channelSinks.get(change.channelArn) ?? []) sink.push(update);
+    const sinks = this.channelSinks.get(change.channelArn);
+    this.fanOut({ kind: "update", channelArn: change.channelArn, subscribers: sinks?.size ?? 0 }, () => {
+      for (const sink of sinks ?? []) sink.push(update);
+    });
+  }
+
+  /** A delivery nobody is waiting for costs nothing (and leaves no span). */
+  private fanOut(fanout: Fanout, send: () => void): void {
+    if (fanout.subscribers === 0) return;
+    if (this.options.fanout) this.options.fanout(fanout, send);
+    else send();
   }
 }
 

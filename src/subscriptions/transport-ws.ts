@@ -7,12 +7,19 @@ import type { Authenticator } from "../auth/authenticate.ts";
 import { isUnauthenticated } from "../auth/errors.ts";
 import { isExpired, type Principal } from "../auth/principal.ts";
 import type { RateLimiter } from "../auth/rate-limit.ts";
+import { type TrustedDocumentsOptions, trustedQueryOf } from "../documents/plugin.ts";
 
 /**
  * Close code of a connection whose credentials are missing, invalid or expired: graphql-ws's own
  * `Unauthorized`, so that clients treat it like the protocol's other authentication failure.
  */
 export const CLOSE_UNAUTHENTICATED = 4401;
+
+/**
+ * Close code of every socket when the gateway stops or drains: the standard Going Away. graphql-ws has no
+ * reconnect message of its own; its clients retry on 1001 by default (as on 1006, 1012, 1013).
+ */
+export const CLOSE_GOING_AWAY = 1001;
 
 export interface WsTransportOptions {
   /** Checks the `connection_init` payload (`{ authorization: "Bearer …" }` or `{ "x-api-key": "…" }`). */
@@ -25,6 +32,8 @@ export interface WsTransportOptions {
   heartbeatMs?: number;
   /** Largest incoming message in bytes. Default 64 KiB. */
   maxPayload?: number;
+  /** Trusted documents (src/documents): ids resolved, and in only-mode other documents refused. Default none. */
+  documents?: TrustedDocumentsOptions;
 }
 
 type EnvelopedArgs = ExecutionArgs & {
@@ -108,18 +117,20 @@ export function attachGraphqlWs(
         }
         try {
           await options.rateLimit?.(principal);
+          // Yoga's onParams hooks (persisted operations) run on HTTP only: ids are resolved here.
+          const query = options.documents ? trustedQueryOf(options.documents, payload) : payload.query;
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
             req: ctx.extra.request,
             socket: ctx.extra.socket,
             connectionParams: ctx.connectionParams,
-            params: payload,
+            params: { ...payload, query },
             principal,
           });
           const args: EnvelopedArgs = {
             schema,
             operationName: payload.operationName,
-            document: parse(payload.query),
+            document: parse(query),
             variableValues: payload.variables,
             contextValue: await contextFactory(),
             rootValue: { execute, subscribe },
@@ -141,12 +152,29 @@ export function attachGraphqlWs(
     wss,
     /** Connected sockets, for metrics and benchmarks. */
     connections: () => wss.clients.size,
-    async close(): Promise<void> {
+    /**
+     * Tells every client to reconnect (1001 Going Away, which graphql-ws clients retry on by default) and
+     * ends their subscriptions here; sockets that have not finished the closing handshake within
+     * `graceMs` (default 1 s) are cut. Resolves with how many sockets were open.
+     */
+    async close(graceMs = 1000): Promise<number> {
       clearInterval(heartbeat);
       for (const timer of expiryTimers) clearTimeout(timer);
-      for (const socket of wss.clients) socket.close(1001, "server shutting down");
-      await disposable.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const open = wss.clients.size;
+      for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, "server shutting down, reconnect");
+      // Resolves once every socket has closed (ws waits for each closing handshake).
+      const disposed = disposable.dispose();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          for (const socket of wss.clients) socket.terminate();
+          resolve();
+        }, graceMs);
+      });
+      await Promise.race([disposed, late]);
+      clearTimeout(timer);
+      await disposed;
+      return open;
     },
   };
 }

@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { GetChannelCommand, ListStreamKeysCommand } from "@aws-sdk/client-ivs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEmulator } from "../../emulator/index.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
@@ -256,6 +257,32 @@ describe("npm start (src/main.ts)", () => {
     const token = /export TOKEN=(\S+)/.exec(proc.out())?.[1] ?? "";
     expect(token).toMatch(/^ey/);
     expect(proc.out().split(token).length - 1).toBe(1);
+  });
+
+  it("writes JSON lines only on stdout outside development (no banner for log shippers to choke on)", async () => {
+    const emulator = createEmulator({ port: 0 });
+    await emulator.start();
+    try {
+      const proc = run({
+        PORT: "0",
+        IVS_ENDPOINT: emulator.url,
+        IVS_ANONYMOUS: "true",
+        AUTH_DISABLED: "true",
+      });
+      const deadline = Date.now() + 15_000;
+      while (!/gateway listening/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 50));
+      proc.child.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      const lines = proc.out().split("\n").filter(Boolean);
+      expect(
+        lines.some((l) => l.includes('"msg":"gateway listening"')),
+        proc.out(),
+      ).toBe(true);
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it("exits 2 naming the bad variable", async () => {

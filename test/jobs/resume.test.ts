@@ -21,7 +21,8 @@ function startReplica(env: Record<string, string>): Promise<{ child: ChildProces
     const timer = setTimeout(() => reject(new Error(`replica did not start: ${out}`)), 20_000);
     child.stdout?.on("data", (d) => {
       out += String(d);
-      const url = /GraphQL and GraphiQL: (http:\/\/\S+)\/graphql/.exec(out)?.[1];
+      // Not embedded: stdout is JSON lines only, the URL in the "gateway listening" line.
+      const url = /"url":"(http:\/\/[^"]+)","backend":"endpoint","msg":"gateway listening"/.exec(out)?.[1];
       if (url) {
         clearTimeout(timer);
         resolve({ child, url });
@@ -71,7 +72,8 @@ describe("a replica killed in the middle of a job", () => {
   });
 
   it("is resumed by another replica: every item made once, the counts exact", async () => {
-    const replica = await startReplica({ ...env, PORT: "0", IVS_ENDPOINT: emulator.url });
+    // At info: its "gateway listening" line tells the URL.
+    const replica = await startReplica({ ...env, PORT: "0", IVS_ENDPOINT: emulator.url, LOG_LEVEL: "info" });
     killed = replica.child;
     const channels = Array.from({ length: 30 }, (_, i) => ({ name: `resume-${i}` }));
     const res = await fetch(`${replica.url}/graphql`, {
