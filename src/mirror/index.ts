@@ -172,8 +172,10 @@ export async function startMirror(options: MirrorRuntimeOptions) {
       );
     },
     async replay(log: EventLog) {
-      if (!mark) return;
-      const missed = await log.since(mark.logId);
+      // With a saved mirror: what the log added since it was saved. Without one (the leader has not saved
+      // yet), all the log retains: the changes it carried (CloudTrail) are on no feed, and a follower that
+      // skipped them would lack them until the next resync.
+      const missed = mark ? await log.since(mark.logId) : feed ? await log.retained() : [];
       for (const { entry } of missed ?? []) applyLogEntry(mirror, undefined, entry, Date.now());
     },
     /** Starts leading (if the lease is free), syncing and saving. */

@@ -33,6 +33,8 @@ export interface EventLog {
   start(onEntry: (logged: LoggedEntry) => void): Promise<void>;
   /** Retained entries after `afterId` (exclusive), oldest first; undefined when `afterId` is older than the retention. */
   since(afterId: string): Promise<LoggedEntry[] | undefined>;
+  /** Every retained entry, oldest first (a replica that has no saved state to start from). */
+  retained(): Promise<LoggedEntry[]>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,9 @@ export function memoryEventLog(retention = 10_000): EventLog {
     },
     async start(onEntry) {
       listener = onEntry;
+    },
+    async retained() {
+      return [...entries];
     },
     async since(afterId) {
       const first = entries[0];

@@ -71,6 +71,10 @@ export function redisEventLog(options: RedisEventLogOptions): EventLog {
         }
       })();
     },
+    async retained() {
+      const entries = await options.redis.xrange(key, "-", "+");
+      return entries.map(decode).filter((e): e is LoggedEntry => e !== undefined);
+    },
     async since(afterId) {
       const oldest = await options.redis.xrange(key, "-", "+", "COUNT", 1);
       const first = oldest[0]?.[0];

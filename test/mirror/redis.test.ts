@@ -349,3 +349,28 @@ describe("a channel deleted outside the gateway, with two replicas", () => {
     }
   });
 });
+
+describe("a replica started before the leader first saved the mirror", () => {
+  const { e, prefix, running } = useReplicaSet();
+
+  it("takes the changes the shared log carried (CloudTrail) and gets synced", async () => {
+    const one = await replica(e, { REDIS_KEY_PREFIX: prefix });
+    running.push(one);
+    // Made behind the gateways' backs: the leader learns it from the CloudTrail event in the shared log.
+    const { channel } = await e.direct.send(new CreateChannelCommand({ name: "out-of-band" }));
+    await one.settle();
+    // Started before the leader's first save (there is no snapshot to load, only the log and the feed).
+    expect(await redis.hget(`${prefix}mirror:meta`, "savedAt")).toBeNull();
+    const two = await replica(e, { REDIS_KEY_PREFIX: prefix });
+    running.push(two);
+    // replica() resolves once its mirror says synced; the key list came from the log alone.
+    expect(two.gateway.mirror.status().progress.keyLists).toEqual({ done: 1, total: 1 });
+    await two.resetCounts();
+    const res = await two.gql<{ channel: { streamKeys: { arn: string }[] } }>(
+      `query ($arn: String!) { channel(arn: $arn) { streamKeys { arn } } }`,
+      { arn: channel?.arn },
+    );
+    expect(res.data?.channel.streamKeys).toHaveLength(1);
+    expect(crawlCalls(await two.counts())).toBe(0);
+  }, 30_000);
+});
