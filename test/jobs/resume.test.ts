@@ -18,7 +18,11 @@ function startReplica(env: Record<string, string>): Promise<{ child: ChildProces
   });
   let out = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not start: ${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Never leave a replica running behind a failed test.
+      child.kill("SIGKILL");
+      reject(new Error(`replica did not start: ${out}`));
+    }, 20_000);
     child.stdout?.on("data", (d) => {
       out += String(d);
       // Not embedded: stdout is JSON lines only, the URL in the "gateway listening" line.

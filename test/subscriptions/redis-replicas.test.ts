@@ -9,6 +9,8 @@ import type { SnapshotStream } from "../../src/subscriptions/live-state.ts";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const A = "arn:aws:ivs:us-west-2:123456789012:channel/AAAAAAAAAAAA";
 const started: LiveEvents[] = [];
+/** Key prefixes the file's replicas wrote under, removed after it (Redis outlives the run). */
+const prefixes = new Set<string>();
 // Never called: these replicas reconcile through the injected listLiveStreams.
 const ivs = new IvsClient({
   region: "us-west-2",
@@ -17,6 +19,7 @@ const ivs = new IvsClient({
 });
 
 async function replica(prefix: string, live: () => SnapshotStream[] = () => []) {
+  prefixes.add(prefix);
   const r = await createLiveEvents({
     ivs,
     redisUrl: REDIS_URL,
@@ -47,6 +50,12 @@ function event(id: string, name: string, streamId: string) {
 afterAll(async () => {
   for (const r of started) await r.stop();
   ivs.destroy();
+  const redis = new Redis(REDIS_URL);
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
 });
 
 describe("two replicas sharing a real Redis", () => {
