@@ -12,7 +12,7 @@ import { type IdempotencyStore, memoryIdempotencyStore } from "./idempotency/sto
 import { JobRunner } from "./jobs/runner.ts";
 import { memoryJobStore } from "./jobs/store.ts";
 import { createLoaders } from "./loaders/index.ts";
-import { sharedLiveStreams } from "./loaders/stream.ts";
+import { type LiveStreams, sharedLiveStreams } from "./loaders/stream.ts";
 import type { Mirror } from "./mirror/mirror.ts";
 import type { GraphiQLRender } from "./pages/graphiql.ts";
 import { maskGatewayErrors } from "./plugins/mask-errors.ts";
@@ -39,6 +39,8 @@ export interface GatewayAppOptions {
   plugins?: Plugin[];
   /** Where mutations' Idempotency-Key results are kept (src/idempotency). Default this process's memory, 24 h. */
   idempotency?: IdempotencyStore;
+  /** Live streams (ListStreams, memoized) shared with the job runner. Default one of this app's own. */
+  liveStreams?: LiveStreams;
   /** Runs bulk jobs (src/jobs), started by the caller. Default one on this process's memory. */
   jobs?: JobRunner;
   /** Where every mutation is recorded and `auditEvents` reads (src/audit). Default this process's memory, 50,000 records. */
@@ -59,7 +61,8 @@ export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayCon
 export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
   const { security } = options;
   const { mirror } = options;
-  const liveStreams = sharedLiveStreams(options.ivs);
+  // One ListStreams memo for requests and jobs alike (src/server.ts passes the one its job runner uses).
+  const liveStreams = options.liveStreams ?? sharedLiveStreams(options.ivs);
   const audit = options.audit ?? memoryAuditLog();
   const jobs =
     options.jobs ??

@@ -352,12 +352,13 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           ? redisAuditLog({ ...auditOptions, redis: runtime.redis, key: `${config.redisKeyPrefix}audit` })
           : memoryAuditLog(auditOptions);
         // Bulk jobs: in Redis when configured, where they outlive the replica that ran them (src/jobs).
+        const liveStreams = sharedLiveStreams(ivs);
         jobs = new JobRunner({
           store: runtime.redis ? redisJobStore(runtime.redis, config.redisKeyPrefix) : memoryJobStore(),
           ivs,
           mirror: mirror.mirror,
           live: live.hub,
-          liveStreams: sharedLiveStreams(ivs),
+          liveStreams,
           logger,
           retentionMs: config.writes.jobRetentionMs,
           audit,
@@ -369,6 +370,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         sse = streams;
         yoga = createGatewayApp({
           jobs,
+          liveStreams,
           audit,
           ivs,
           live: live.hub,

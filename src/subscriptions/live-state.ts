@@ -79,15 +79,20 @@ interface ChannelRecord {
   streams: Map<string, StreamMemory>;
 }
 
+/** What an OFFLINE channel carries of a stream: nothing. */
+const NO_STREAM = {
+  status: "OFFLINE",
+  streamId: null,
+  startTime: null,
+  health: null,
+  viewerCount: null,
+  recording: null,
+} as const satisfies Partial<ChannelLiveState>;
+
 function offline(channelArn: string): ChannelLiveState {
   return {
     channelArn,
-    status: "OFFLINE",
-    streamId: null,
-    startTime: null,
-    health: null,
-    viewerCount: null,
-    recording: null,
+    ...NO_STREAM,
     updatedAt: 0,
     source: "RECONCILIATION",
     version: 0,
@@ -113,12 +118,7 @@ export class LiveStateStore {
     this.channels.delete(channelArn);
     return {
       ...current,
-      status: "OFFLINE",
-      streamId: null,
-      startTime: null,
-      health: null,
-      viewerCount: null,
-      recording: null,
+      ...NO_STREAM,
       updatedAt: Math.max(current.updatedAt, time),
       version: current.version + 1,
     };
@@ -257,19 +257,7 @@ export class LiveStateStore {
   private goOffline(record: ChannelRecord, time: number, source: ChannelLiveState["source"]) {
     record.transitionAt = time;
     record.transitionStream = record.state.streamId ?? undefined;
-    return this.update(
-      record,
-      {
-        status: "OFFLINE",
-        streamId: null,
-        startTime: null,
-        health: null,
-        viewerCount: null,
-        recording: null,
-      },
-      time,
-      source,
-    );
+    return this.update(record, { ...NO_STREAM }, time, source);
   }
 
   private update(

@@ -3,10 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import WebSocket from "ws";
-import { type Env, loadConfig } from "../../src/config.ts";
 import { sha256 } from "../../src/documents/manifest.ts";
-import { buildGateway } from "../../src/server.ts";
-import type { GraphQLResponse, TestGateway } from "../frontends/gateway.ts";
+import { type GraphQLResponse, startGateway, type TestGateway } from "../frontends/gateway.ts";
 
 /** A temporary directory for manifests; `dispose()` removes it. */
 export function tempDir(): { dir: string; write(name: string, content: unknown): string; dispose(): void } {
@@ -41,31 +39,8 @@ export function apolloManifest() {
   };
 }
 
-/**
- * A real gateway (loadConfig's defaults, embedded emulator with demo data, development token) with the
- * trusted-documents variables of `env`; any free ports, no logs.
- */
-export async function startWithDocuments(env: Env): Promise<TestGateway> {
-  const gateway = buildGateway(loadConfig({ PORT: "0", EMULATOR_PORT: "0", LOG_LEVEL: "silent", ...env }));
-  await gateway.start();
-  const token = gateway.devToken ?? "";
-  const authHeaders = { authorization: `Bearer ${token}` };
-  const authFetch: typeof fetch = (input, init) => {
-    const headers = new Headers(init?.headers);
-    headers.set("authorization", authHeaders.authorization);
-    return fetch(input, { ...init, headers });
-  };
-  return {
-    gateway,
-    endpoint: `${gateway.url}/graphql`,
-    wsEndpoint: `${gateway.url.replace(/^http/, "ws")}/graphql`,
-    token,
-    authHeaders,
-    authFetch,
-    demoChannels: gateway.demo?.channels ?? {},
-    stop: () => gateway.stop(),
-  };
-}
+/** A real gateway as test/frontends builds it, with the trusted-documents variables of `env`. */
+export const startWithDocuments = (env: Record<string, string>): Promise<TestGateway> => startGateway(env);
 
 /** A POST of any JSON body with the token; the HTTP status and the parsed response. */
 export async function post(gw: TestGateway, body: Record<string, unknown>) {

@@ -22,8 +22,9 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(): Promise<TestGateway> {
-  const gateway = buildGateway(loadConfig({ PORT: "0", EMULATOR_PORT: "0", LOG_LEVEL: "silent" }));
+/** `env` adds to (or overrides) the defaults, e.g. trusted documents (test/documents). */
+export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const gateway = buildGateway(loadConfig({ PORT: "0", EMULATOR_PORT: "0", LOG_LEVEL: "silent", ...env }));
   await gateway.start();
   const token = gateway.devToken;
   if (!token) {
