@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { type AddressInfo, createServer } from "node:net";
 
 /** p-th percentile (0..100) of numbers, nearest-rank. */
 export function percentile(values: number[], p: number): number {
@@ -80,7 +81,7 @@ export interface GatewayProcess {
   child: ChildProcess;
   /** `performance.now()` just before the process was spawned. */
   spawnedAt: number;
-  /** `performance.now()` when its URL was printed (it listens). */
+  /** `performance.now()` when it first answered /health (it listens; polled every 20 ms). */
   listeningAt: number;
   stop(): Promise<void>;
   /** A Prometheus sample of the gateway process, e.g. `process_resident_memory_bytes`. */
@@ -94,7 +95,7 @@ export interface GatewayProcess {
 export interface GatewayProcessOptions {
   /** Source tree to run `src/main.ts` from (a worktree of another commit). Default: the current directory. */
   cwd?: string;
-  /** How long to wait for the URL to be printed. Default 30 s. */
+  /** How long to wait for /health to answer. Default 30 s. */
   startTimeoutMs?: number;
 }
 
@@ -106,14 +107,29 @@ export function metricFrom(text: string, name: string): number {
   return m?.[1] ? Number(m[1]) : Number.NaN;
 }
 
-/** Starts `npm start` (tsx src/main.ts) in a child process and waits for its URLs. */
+/** A port nothing listens on now (the OS's pick for port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `npm start` (tsx src/main.ts) in a child process and waits until it answers /health. */
 export async function startGatewayProcess(
   env: Record<string, string>,
   options: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
+  // A port chosen here: outside development the gateway prints no banner (stdout is JSON lines only, and
+  // benchmarks log at warn), so "listening" is its /health answering, whatever it prints.
+  const port = env.PORT && env.PORT !== "0" ? Number(env.PORT) : await freePort();
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { ...process.env, LOG_LEVEL: "warn", PORT: "0", ...env },
+    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
@@ -129,19 +145,31 @@ export async function startGatewayProcess(
       child.kill("SIGKILL");
       reject(new Error(`gateway did not start within ${options.startTimeoutMs ?? 30_000} ms: ${output()}`));
     }, options.startTimeoutMs ?? 30_000);
+    let exited = false;
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       if (out.length > 64_000) out = out.slice(-16_000);
-      const m = /GraphQL and GraphiQL: (http:\/\/\S+)\/graphql/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
     });
     child.once("exit", (code) => {
+      exited = true;
       clearTimeout(timer);
       reject(new Error(`gateway exited with ${code}: ${output()}`));
     });
+    const base = `http://127.0.0.1:${port}`;
+    const poll = async () => {
+      while (!exited) {
+        const up = await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (up) {
+          clearTimeout(timer);
+          return resolve(base);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    void poll();
   });
   const listeningAt = performance.now();
   await new Promise((r) => setTimeout(r, 100));
