@@ -73,6 +73,18 @@ export interface EventsConfig {
   reconcileIntervalMs: number;
   /** How far back a reconnecting subscriber can resume (Redis only). */
   replayRetentionMs: number;
+  /**
+   * EVENT_CLOCK_SKEW_MS: an event dated further than this ahead of the receiving clock is relayed but cannot
+   * move live state (IVS times are second-precision; clocks drift).
+   */
+  clockSkewMs: number;
+  /**
+   * EVENT_MAX_AGE_MS: an event dated further than this before the receiving clock is relayed but cannot move
+   * live state (EventBridge retries for up to 24 h).
+   */
+  maxAgeMs: number;
+  /** EVENT_LOG_MAX_BYTES: what the in-process event log may hold, in bytes of serialized entries. */
+  logMaxBytes: number;
 }
 
 export interface GatewayConfig {
@@ -89,6 +101,8 @@ export interface GatewayConfig {
   redisUrl?: string;
   /** Prefix of every Redis key this gateway writes. */
   redisKeyPrefix: string;
+  /** REDIS_TIMEOUT_MS: connect and command timeout of every Redis call; past it the call fails (typed, retriable). */
+  redisTimeoutMs: number;
   /** The request budget every IVS call takes from, per operation (shared through Redis when set). */
   budget: BudgetConfig;
   /** The mirror of the IVS account reads are answered from (shared through Redis when set). */
@@ -243,6 +257,12 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
       "redis:// or rediss:// URL; shares the mirror, the request budget and live events among replicas, keeps the mirror across restarts, enables replay",
   },
   {
+    name: "REDIS_TIMEOUT_MS",
+    default: "1000",
+    meaning:
+      "connect and command timeout of Redis calls (100–60000); past it reads fall back to this replica's memory",
+  },
+  {
     name: "REDIS_KEY_PREFIX",
     default: "ivs-gateway:",
     meaning: "prefix of every Redis key the gateway writes",
@@ -262,6 +282,23 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     name: "EVENT_REPLAY_RETENTION_MS",
     default: "3600000",
     meaning: "how far back a reconnecting subscriber can resume with lastEventId (Redis)",
+  },
+  {
+    name: "EVENT_CLOCK_SKEW_MS",
+    default: "300000",
+    meaning:
+      "events dated further ahead of this clock are relayed but cannot change live status (1000–3600000)",
+  },
+  {
+    name: "EVENT_MAX_AGE_MS",
+    default: "86400000",
+    meaning:
+      "events dated further back than this are relayed but cannot change live status (60000–604800000)",
+  },
+  {
+    name: "EVENT_LOG_MAX_BYTES",
+    default: "67108864",
+    meaning: "bytes of events the in-process event log keeps (1048576–4294967296); the oldest go first",
   },
   {
     name: "AUTH_JWT_SECRET",
@@ -315,6 +352,28 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
     name: "RATE_LIMIT_PER_MINUTE",
     default: "600",
     meaning: "GraphQL operations per principal per minute, shared through Redis when set (0 = off)",
+  },
+  {
+    name: "MAX_SUBSCRIPTIONS_PER_PRINCIPAL",
+    default: "500",
+    meaning:
+      "subscriptions one principal may hold open on one replica, graphql-ws and SSE together (1–1000000)",
+  },
+  {
+    name: "MAX_CONNECTIONS_PER_PRINCIPAL",
+    default: "100",
+    meaning: "graphql-ws sockets and SSE streams one principal may hold open on one replica (1–1000000)",
+  },
+  {
+    name: "CORS_ORIGINS",
+    default: "loopback origins in development mode, none otherwise",
+    meaning:
+      "comma-separated origins allowed to call from a browser (https://app.example.com, http://localhost:*), or *",
+  },
+  {
+    name: "CORS_CREDENTIALS",
+    default: "false",
+    meaning: "send Access-Control-Allow-Credentials to allowed origins (not with CORS_ORIGINS=*)",
   },
   {
     name: "INTROSPECTION",
@@ -529,6 +588,7 @@ export function loadConfig(env: Env): GatewayConfig {
     ivs,
     events: parseEvents(read),
     redisKeyPrefix: parseKeyPrefix(read("REDIS_KEY_PREFIX") ?? "ivs-gateway:"),
+    redisTimeoutMs: int("REDIS_TIMEOUT_MS", read("REDIS_TIMEOUT_MS"), 1000, 100, 60_000),
     auth,
     development: {
       graphiql: bool("GRAPHIQL", read("GRAPHIQL"), embedded),
@@ -546,6 +606,10 @@ export function loadConfig(env: Env): GatewayConfig {
         introspection: read("INTROSPECTION"),
         fieldSuggestions: read("FIELD_SUGGESTIONS"),
         csrfPrevention: read("CSRF_PREVENTION"),
+        maxSubscriptions: read("MAX_SUBSCRIPTIONS_PER_PRINCIPAL"),
+        maxConnections: read("MAX_CONNECTIONS_PER_PRINCIPAL"),
+        corsOrigins: read("CORS_ORIGINS"),
+        corsCredentials: read("CORS_CREDENTIALS"),
       },
       embedded,
       auth.mode,
@@ -634,6 +698,15 @@ function parseEvents(read: (name: string) => string | undefined): EventsConfig {
       3_600_000,
       1000,
       604_800_000,
+    ),
+    clockSkewMs: int("EVENT_CLOCK_SKEW_MS", read("EVENT_CLOCK_SKEW_MS"), 300_000, 1000, 3_600_000),
+    maxAgeMs: int("EVENT_MAX_AGE_MS", read("EVENT_MAX_AGE_MS"), 86_400_000, 60_000, 604_800_000),
+    logMaxBytes: int(
+      "EVENT_LOG_MAX_BYTES",
+      read("EVENT_LOG_MAX_BYTES"),
+      67_108_864,
+      1_048_576,
+      4_294_967_296,
     ),
   };
 }

@@ -36,6 +36,17 @@ export interface LimitsConfig {
    * cookie-authenticating proxy in front); a bearer token or API key in a header is already proof.
    */
   csrfPrevention: boolean;
+  /** Subscriptions one principal may hold open on one replica, over graphql-ws and SSE together. */
+  maxSubscriptionsPerPrincipal: number;
+  /** graphql-ws sockets and SSE streams one principal may hold open on one replica. */
+  maxConnectionsPerPrincipal: number;
+  /**
+   * Origins allowed to call from a browser (CORS_ORIGINS): exact origins, or `*` for any origin (then never
+   * with credentials). Empty: no cross-origin access.
+   */
+  corsOrigins: string[];
+  /** CORS_CREDENTIALS: send Access-Control-Allow-Credentials to the allowed origins (cookie-authenticating proxies). */
+  corsCredentials: boolean;
 }
 
 export interface PlaybackConfig {
@@ -138,9 +149,16 @@ type RawLimits = Record<
   | "rateLimit"
   | "introspection"
   | "fieldSuggestions"
-  | "csrfPrevention",
+  | "csrfPrevention"
+  | "maxSubscriptions"
+  | "maxConnections"
+  | "corsOrigins"
+  | "corsCredentials",
   string | undefined
 >;
+
+/** What development mode allows by default: pages served from this machine, e.g. a Vite dev server. */
+export const DEV_CORS_ORIGINS = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
 
 /** Defaults are GraphQL Armor's (depth 6, aliases 15, tokens 1000) or stricter. */
 /**
@@ -159,7 +177,47 @@ export function parseLimitsConfig(raw: RawLimits, embedded: boolean, mode: AuthM
     introspection: bool("INTROSPECTION", raw.introspection, embedded),
     fieldSuggestions: bool("FIELD_SUGGESTIONS", raw.fieldSuggestions, mode === "dev"),
     csrfPrevention: bool("CSRF_PREVENTION", raw.csrfPrevention, mode === "disabled"),
+    maxSubscriptionsPerPrincipal: int(
+      "MAX_SUBSCRIPTIONS_PER_PRINCIPAL",
+      raw.maxSubscriptions,
+      500,
+      1,
+      1_000_000,
+    ),
+    maxConnectionsPerPrincipal: int("MAX_CONNECTIONS_PER_PRINCIPAL", raw.maxConnections, 100, 1, 1_000_000),
+    ...parseCors(raw.corsOrigins, raw.corsCredentials, mode),
   };
+}
+
+function parseCors(
+  originsRaw: string | undefined,
+  credentialsRaw: string | undefined,
+  mode: AuthMode,
+): Pick<LimitsConfig, "corsOrigins" | "corsCredentials"> {
+  const corsCredentials = bool("CORS_CREDENTIALS", credentialsRaw, false);
+  if (originsRaw === undefined)
+    return { corsOrigins: mode === "dev" ? [...DEV_CORS_ORIGINS] : [], corsCredentials };
+  const corsOrigins = originsRaw
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin === "*") continue;
+    // scheme://host[:port], where the port may be `*` (any port of that host, for dev servers).
+    if (!/^https?:\/\/[A-Za-z0-9.[\]:-]+?(:(\d{1,5}|\*))?$/.test(origin))
+      throw new ConfigError(
+        "CORS_ORIGINS",
+        `must be a comma-separated list of origins such as https://app.example.com (or *), got "${origin}"`,
+      );
+  }
+  if (corsOrigins.includes("*") && corsOrigins.length > 1)
+    throw new ConfigError("CORS_ORIGINS", "is either * or a list of origins, not both");
+  if (corsCredentials && corsOrigins.includes("*"))
+    throw new ConfigError(
+      "CORS_CREDENTIALS",
+      "cannot be used with CORS_ORIGINS=* (any site could send credentials)",
+    );
+  return { corsOrigins, corsCredentials };
 }
 
 /** PLAYBACK_PRIVATE_KEY (PEM; `\n` escapes allowed, as env files need them) or PLAYBACK_PRIVATE_KEY_FILE. */

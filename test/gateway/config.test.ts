@@ -23,8 +23,16 @@ describe("loadConfig defaults", () => {
       emulator: { port: 4001, portFallback: true, seedDemoData: true, demoBroadcasts: true },
       // Development comforts: GraphiQL and the live page on, pretty logs on a terminal.
       development: { graphiql: true, livePage: true, logFormat: "auto" },
-      events: { apiKeyHeader: "x-api-key", reconcileIntervalMs: 30_000, replayRetentionMs: 3_600_000 },
+      events: {
+        apiKeyHeader: "x-api-key",
+        reconcileIntervalMs: 30_000,
+        replayRetentionMs: 3_600_000,
+        clockSkewMs: 300_000,
+        maxAgeMs: 86_400_000,
+        logMaxBytes: 67_108_864,
+      },
       redisKeyPrefix: "ivs-gateway:",
+      redisTimeoutMs: 1000,
       // IVS quotas paced at 80%; the mirror listed again every 5 min, each channel's lists every hour.
       budget: { share: 0.8, rates: {}, deadlineMs: 10_000 },
       mirror: { resyncMs: 300_000, channelResyncMs: 3_600_000, windowMs: 20 },
@@ -53,6 +61,11 @@ describe("loadConfig defaults", () => {
         fieldSuggestions: true,
         // Every request carries a bearer token: nothing for CSRF prevention to protect (docs/security.md).
         csrfPrevention: false,
+        // Per principal and replica; browsers on this machine (dev servers) may call cross-origin.
+        maxSubscriptionsPerPrincipal: 500,
+        maxConnectionsPerPrincipal: 100,
+        corsOrigins: ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"],
+        corsCredentials: false,
       },
     });
   });
@@ -297,19 +310,25 @@ describe("describeConfig", () => {
 });
 
 describe("live events variables", () => {
-  it("reads the ingest key, its header, the reconciliation period and the replay window", () => {
+  it("reads the ingest key, its header, the reconciliation period, the replay window and the event bounds", () => {
     const config = loadConfig({
       EVENTS_API_KEY: "0123456789abcdef-key",
       EVENTS_API_KEY_HEADER: "X-Ivs-Key",
       RECONCILE_INTERVAL_MS: "5000",
       EVENT_REPLAY_RETENTION_MS: "60000",
       REDIS_KEY_PREFIX: "tenant-a:",
+      EVENT_CLOCK_SKEW_MS: "60000",
+      EVENT_MAX_AGE_MS: "3600000",
+      EVENT_LOG_MAX_BYTES: "1048576",
     });
     expect(config.events).toEqual({
       apiKey: "0123456789abcdef-key",
       apiKeyHeader: "x-ivs-key",
       reconcileIntervalMs: 5000,
       replayRetentionMs: 60_000,
+      clockSkewMs: 60_000,
+      maxAgeMs: 3_600_000,
+      logMaxBytes: 1_048_576,
     });
     expect(config.redisKeyPrefix).toBe("tenant-a:");
   });
@@ -324,5 +343,43 @@ describe("live events variables", () => {
   it("never shows the ingest key when the configuration is logged", () => {
     const shown = JSON.stringify(describeConfig(loadConfig({ EVENTS_API_KEY: "0123456789abcdef-secret" })));
     expect(shown).not.toContain("0123456789abcdef-secret");
+  });
+});
+
+describe("hardening variables", () => {
+  it("reads CORS origins, per-principal caps and the Redis timeout", () => {
+    const config = loadConfig({
+      CORS_ORIGINS: "https://app.example.com, http://localhost:*",
+      CORS_CREDENTIALS: "true",
+      MAX_SUBSCRIPTIONS_PER_PRINCIPAL: "20",
+      MAX_CONNECTIONS_PER_PRINCIPAL: "3",
+      REDIS_TIMEOUT_MS: "250",
+    });
+    expect(config.limits).toMatchObject({
+      corsOrigins: ["https://app.example.com", "http://localhost:*"],
+      corsCredentials: true,
+      maxSubscriptionsPerPrincipal: 20,
+      maxConnectionsPerPrincipal: 3,
+    });
+    expect(config.redisTimeoutMs).toBe(250);
+  });
+
+  it("allows no cross-origin caller outside development mode unless told", () => {
+    const config = loadConfig({ IVS_ENDPOINT: "http://127.0.0.1:9", AUTH_DISABLED: "true" });
+    expect(config.limits.corsOrigins).toEqual([]);
+    expect(config.limits.corsCredentials).toBe(false);
+  });
+
+  it("refuses a malformed origin, * mixed with origins, and credentials for any origin", () => {
+    expect(failure({ CORS_ORIGINS: "app.example.com" }).message).toMatch(/^CORS_ORIGINS must be/);
+    expect(failure({ CORS_ORIGINS: "*,https://a.example" }).message).toMatch(/^CORS_ORIGINS is either \*/);
+    expect(failure({ CORS_ORIGINS: "*", CORS_CREDENTIALS: "true" }).message).toMatch(
+      /^CORS_CREDENTIALS cannot/,
+    );
+    expect(failure({ MAX_CONNECTIONS_PER_PRINCIPAL: "0" }).message).toMatch(
+      /^MAX_CONNECTIONS_PER_PRINCIPAL must/,
+    );
+    expect(failure({ EVENT_CLOCK_SKEW_MS: "10" }).message).toMatch(/^EVENT_CLOCK_SKEW_MS must/);
+    expect(failure({ REDIS_TIMEOUT_MS: "5" }).message).toMatch(/^REDIS_TIMEOUT_MS must/);
   });
 });
