@@ -108,7 +108,7 @@ export function metricFrom(text: string, name: string): number {
 }
 
 /** A port nothing listens on now (the OS's pick for port 0). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -118,6 +118,13 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Benchmarks open many subscriptions and sockets as one principal (a stand-in for many users): the
+ * per-principal caps (MAX_SUBSCRIPTIONS_PER_PRINCIPAL 500, MAX_CONNECTIONS_PER_PRINCIPAL 100) are raised
+ * unless a benchmark sets them, since they measure fan-out, not the caps.
+ */
+const UNCAPPED = { MAX_SUBSCRIPTIONS_PER_PRINCIPAL: "1000000", MAX_CONNECTIONS_PER_PRINCIPAL: "1000000" };
 
 /** Starts `npm start` (tsx src/main.ts) in a child process and waits until it answers /health. */
 export async function startGatewayProcess(
@@ -129,7 +136,7 @@ export async function startGatewayProcess(
   const port = env.PORT && env.PORT !== "0" ? Number(env.PORT) : await freePort();
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port) },
+    env: { ...process.env, LOG_LEVEL: "warn", ...UNCAPPED, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });

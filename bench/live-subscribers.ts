@@ -12,12 +12,17 @@ import { fmt, type GatewayProcess, percentile, sleep, startGatewayProcess } from
 
 const KEY = "bench-ingest-key-0123456789";
 const JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123456789";
-/** Every replica verifies the same JWTs; one principal stands in for thousands of users, so no per-principal cap. */
+/**
+ * Every replica verifies the same JWTs; one principal stands in for thousands of users, so no per-principal
+ * rate limit or caps: this measures fan-out, not the caps (test/security/caps.test.ts does).
+ */
 const AUTH_ENV = {
   AUTH_JWT_SECRET: JWT_SECRET,
   AUTH_ISSUER: "bench",
   AUTH_AUDIENCE: "ivs-gateway",
   RATE_LIMIT_PER_MINUTE: "0",
+  MAX_SUBSCRIPTIONS_PER_PRINCIPAL: "1000000",
+  MAX_CONNECTIONS_PER_PRINCIPAL: "1000000",
 };
 
 function benchToken(): Promise<string> {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs the benchmarks and prints their tables (copied into BENCHMARKS.md).
- * `npm run bench -- live`, `-- dashboard`, `-- read-path`, `-- jobs` or `-- tracing` runs one; sizes can be cut with BENCH_QUICK=1.
+ * `npm run bench -- live`, `-- dashboard`, `-- read-path`, `-- jobs`, `-- tracing` or `-- soak` runs one; sizes can be cut with BENCH_QUICK=1.
+ * soak's knobs (BENCH_SOAK_S, …): bench/soak.ts; it exits 1 when its verdict fails.
  * read-path's knobs (BENCH_SIZES, BENCH_CLIENTS, BENCH_PHASE_S, BENCH_WAIT_KEYS, …): bench/read-path.ts.
  */
 // The pinned AWS SDK supports Node 20; its notice about later releases (README) is not a result.
@@ -12,6 +13,7 @@ import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
 import { printJobsResults, runJobsBench } from "./jobs.ts";
 import { printLiveResults, runLiveBench } from "./live-subscribers.ts";
 import { printReadPathResults, runReadPathBench, settingsFromEnv } from "./read-path.ts";
+import { printSoakResults, runSoak, soakSettingsFromEnv } from "./soak.ts";
 import { printTracingResults, runTracingBench, tracingSettingsFromEnv } from "./tracing.ts";
 
 const which = process.argv[2] ?? "all";
@@ -68,4 +70,14 @@ if (which === "all" || which === "tracing") {
   console.log(printTracingResults(await runTracingBench(tracingSettingsFromEnv(quick))));
   console.log("");
 }
-process.exit(0);
+let failed = false;
+if (which === "all" || which === "soak") {
+  console.log(
+    "## Soak: queries, subscriptions and events with IVS and delivery faults and a Redis restart, two replicas\n",
+  );
+  const soak = await runSoak(soakSettingsFromEnv());
+  console.log(printSoakResults(soak));
+  console.log("");
+  failed = !soak.verdict.ok;
+}
+process.exit(failed ? 1 : 0);

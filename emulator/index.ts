@@ -17,6 +17,7 @@ import { DEFAULT_RESOURCE_LIMITS, type OperationContext, type ResourceLimits } f
 import { type QuotaOptions, RateLimiter } from "./quotas.ts";
 import { createRandom } from "./random.ts";
 import { createServer, handleApiRequest, listen } from "./server.ts";
+import { Persistence } from "./state/persistence.ts";
 import { Store } from "./state/store.ts";
 
 export interface EmulatorOptions {
@@ -36,8 +37,13 @@ export interface EmulatorOptions {
   limits?: Partial<ResourceLimits>;
   /** How long a new recording configuration stays CREATING. Default 1000 ms. */
   recordingActivationMs?: number;
-  /** JSON file that keeps resources across restarts. Default none (memory only). */
+  /**
+   * JSON file that keeps resources across restarts; every write is synced to `<stateFile>.wal` before it is
+   * answered. Default none (memory only).
+   */
   stateFile?: string;
+  /** Write-ahead log size that folds it into the state file. Default the larger of 8 MiB and twice the file. */
+  stateFileCompactBytes?: number;
   /** Seed for fault draws, for reproducible runs. Default random. */
   seed?: number;
   /** EventBridge-style delivery to HTTP targets. Default no targets, no faults, 8 attempts, seed = `seed`. */
@@ -93,15 +99,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   bus.addSink(delivery);
   const cloudTrail = new CloudTrail(bus, MODEL, ids, options.cloudTrailEvents ?? true);
 
-  let saveTimer: NodeJS.Timeout | undefined;
-  const persistNow = () => {
-    if (saveTimer) clearTimeout(saveTimer);
-    saveTimer = undefined;
-    if (options.stateFile) store.save(options.stateFile);
-  };
-  const onChange = () => {
-    if (options.stateFile && !saveTimer) saveTimer = setTimeout(persistNow, 50);
-  };
+  const persistence = options.stateFile
+    ? new Persistence(store, { file: options.stateFile, compactBytes: options.stateFileCompactBytes })
+    : undefined;
+  // Timer-driven changes (broadcasts) are logged as soon as the log is free; API and control writes also
+  // wait for `durable` before they answer. Without a state file both are nothing.
+  const onChange = () => persistence?.touch();
+  const durable = persistence ? () => persistence.durable() : undefined;
 
   const broadcasts = new BroadcastSimulator({
     store,
@@ -132,34 +136,37 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     now,
   };
 
-  const control = createControlHandler([
-    ...coreRoutes({
-      store,
-      counters,
-      limiter,
-      region,
-      account,
-      getFaults: () => faults,
-      setFaults: (f) => {
-        faults = f;
-      },
-      reset: () => {
-        broadcasts.dispose();
-        store.clear();
-        counters.reset();
-        limiter.reset();
-        bus.clear();
-        delivery.reset();
-        onChange();
-      },
-    }),
-    ...broadcastRoutes(broadcasts),
-    ...eventRoutes(bus, delivery, cloudTrail),
-  ]);
+  const control = createControlHandler(
+    [
+      ...coreRoutes({
+        store,
+        counters,
+        limiter,
+        region,
+        account,
+        getFaults: () => faults,
+        setFaults: (f) => {
+          faults = f;
+        },
+        reset: () => {
+          broadcasts.dispose();
+          store.clear();
+          counters.reset();
+          limiter.reset();
+          bus.clear();
+          delivery.reset();
+          onChange();
+        },
+      }),
+      ...broadcastRoutes(broadcasts),
+      ...eventRoutes(bus, delivery, cloudTrail),
+    ],
+    durable,
+  );
 
   let server: Server | undefined;
   let url = "";
-  const deps = { context, limiter, counters, faults: () => faults, random, onChange, cloudTrail, control };
+  const deps = { context, limiter, counters, faults: () => faults, random, durable, cloudTrail, control };
 
   return {
     get url() {
@@ -181,7 +188,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     async start() {
       if (server) return;
-      if (options.stateFile) store.load(options.stateFile);
+      persistence?.open();
       server = createServer((req, res) => {
         handleApiRequest(deps, req, res).catch((error: unknown) => {
           console.error("[ivs-emulator] request failed:", error);
@@ -189,7 +196,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         });
       });
       server.keepAliveTimeout = 5_000;
-      const address = await listen(server, host, options.port ?? 4566);
+      let address: Awaited<ReturnType<typeof listen>>;
+      try {
+        address = await listen(server, host, options.port ?? 4566);
+      } catch (error) {
+        server = undefined;
+        await persistence?.close();
+        throw error;
+      }
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${shownHost}:${address.port}`;
       if (options.demoBroadcasts) demo.start();
@@ -198,14 +212,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       demo.stop();
       broadcasts.dispose();
       delivery.stop();
-      persistNow();
       const s = server;
       server = undefined;
-      if (!s) return;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      });
+      if (s)
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      // After the server: writes still waiting for the log are flushed, then the log is folded in.
+      await persistence?.close();
     },
   };
 }

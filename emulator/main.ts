@@ -1,5 +1,6 @@
 import { CliError, optionsFromCli, usage } from "./cli.ts";
 import { createEmulator } from "./index.ts";
+import { StateFileError } from "./state/file-errors.ts";
 
 try {
   const options = optionsFromCli(process.argv.slice(2), process.env);
@@ -30,6 +31,11 @@ try {
   ) {
     console.error(`ivs-emulator: ${error.message}\n\n${usage()}`);
     process.exit(2);
+  }
+  if (error instanceof StateFileError) {
+    // The message locates the problem without quoting the file, which holds stream key values.
+    console.error(`ivs-emulator: ${error.message}`);
+    process.exit(1);
   }
   throw error;
 }

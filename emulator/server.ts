@@ -29,8 +29,8 @@ export interface ApiDeps {
   counters: RequestCounters;
   faults: () => ApiFaultOptions;
   random: Random;
-  /** Called after an operation that may have changed state succeeds (persistence). */
-  onChange: () => void;
+  /** Resolves once the state changes made so far are durable; absent without a state file. */
+  durable?: () => Promise<void>;
   /** Emits the CloudTrail event of each successful write. */
   cloudTrail: CloudTrail;
   /** Handles `/_emulator/...`; returns false when it does not own the path. */
@@ -84,9 +84,12 @@ export async function handleApiRequest(
     const write = !READ_ONLY.test(operation);
     // Copied before the handler, which may keep or change parts of its input: the record shows the request.
     const requested = write ? structuredClone(input) : undefined;
-    const output = await handler(input, context);
+    const output = write
+      ? await handler(input, context)
+      : await context.store.readOnly(() => handler(input, context));
     const at = context.now();
-    if (write) deps.onChange();
+    // Acknowledged only once durable: a write is answered after the write-ahead log's sync, never before.
+    if (write && deps.durable) await deps.durable();
     deps.counters.record(operation, route.def.status);
     writeOutput(res, requestId, route.def.status, output);
     // After the state change and in the same tick as the answer, so the event is logged before the caller

@@ -2,6 +2,7 @@ import type { IvsClient } from "@aws-sdk/client-ivs";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
 import { type AuditLog, memoryAuditLog } from "./audit/log.ts";
+import { corsPolicy, useVaryOrigin } from "./auth/cors.ts";
 import { PAGE_HEADERS } from "./auth/local-page.ts";
 import type { Principal } from "./auth/principal.ts";
 import type { GatewaySecurity } from "./auth/security.ts";
@@ -20,6 +21,7 @@ import { useAuthentication } from "./plugins/use-authentication.ts";
 import { useIvsScope } from "./plugins/use-ivs-scope.ts";
 import { useLimits } from "./plugins/use-limits.ts";
 import { useRequestId } from "./plugins/use-request-id.ts";
+import { useScopeCachePerEvent } from "./plugins/use-scope-cache-per-event.ts";
 import { schema } from "./schema/index.ts";
 import type { LiveHub } from "./subscriptions/live-hub.ts";
 import { useTracing } from "./telemetry/plugin.ts";
@@ -96,12 +98,15 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
       ...(options.documents ? useTrustedDocuments(options.documents) : []),
       ...useLimits(security.limits),
       useIvsScope({ deadlineMs: options.ivsDeadlineMs }),
+      // A subscription's context outlives each event: scope-auth's per-context cache must not.
+      useScopeCachePerEvent(),
       ...(options.plugins ?? []),
       // After metrics and logging, so that replays are counted and logged like any operation.
       useIdempotency({
         store: options.idempotency ?? memoryIdempotencyStore(),
         maskError: maskGatewayErrors,
       }),
+      useVaryOrigin(security.limits),
       // GraphiQL may hold development mode's token: never cached, never framed by another page.
       {
         onResponse({ response }) {
@@ -111,6 +116,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayYoga {
       },
     ],
     maxRequestBodySize: security.limits.maxBodyBytes,
+    // An allow-list (CORS_ORIGINS), not Yoga's default of echoing any origin with credentials.
+    cors: corsPolicy(security.limits),
     maskedErrors: { maskError: maskGatewayErrors },
     ...(options.logging !== undefined ? { logging: options.logging } : {}),
     context: (initial): GatewayContext => ({

@@ -3,9 +3,20 @@
  * built from these classes (see src/schema/errors.ts); AWS exception names are translated into them in
  * src/ivs/errors.ts only.
  */
+
+import { redactSecrets } from "./redact.ts";
+
 export class GatewayError extends Error {
   /** Whether the same request may succeed if retried later. */
   readonly retriable: boolean = false;
+
+  /**
+   * Messages often quote input or IVS's answer, and reach clients as typed mutation results that no
+   * masking sees: a pasted stream key or token is redacted here, once, for every path.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message === undefined ? undefined : redactSecrets(message), options);
+  }
 }
 
 export class NotFoundError extends GatewayError {

@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 import type { LogLevel } from "./config.ts";
+import { redactSecrets } from "./redact.ts";
 
 export type { Logger } from "pino";
 
@@ -61,6 +62,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       name: "ivs-gateway",
       level: options.level ?? "info",
       redact: { paths: redactPaths(), censor: "[redacted]" },
+      // Key paths catch secrets where they are expected; this catches them echoed into any string
+      // (a message, an error's message or stack, a field the paths do not know).
+      hooks: { streamWrite: redactSecrets },
       base: { pid: process.pid },
     },
     // Synchronous by default: lines keep their order with console output and survive a crash or exit.

@@ -5,7 +5,11 @@ export const OK = "ok";
 
 export interface GatewayMetrics {
   registry: Registry;
-  /** GraphQL operations by name, type (query, mutation, subscription) and outcome (ok, error, invalid). */
+  /**
+   * GraphQL operations by name, type (query, mutation, subscription) and outcome (ok, error, invalid).
+   * The name is the only label a client chooses: src/plugins/use-metrics.ts bounds it to 64 characters
+   * and 100 distinct values (then `other`); every other label comes from a fixed set or from IVS.
+   */
   graphqlOperations: Counter<"operation" | "type" | "outcome">;
   graphqlDuration: Histogram<"operation" | "type">;
   /** IVS calls by SDK operation (e.g. ListChannels) and outcome (`ok` or the exception name). */

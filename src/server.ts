@@ -8,11 +8,13 @@ import type { Plugin } from "graphql-yoga";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "./app.ts";
 import { memoryAuditLog, redisAuditLog } from "./audit/log.ts";
+import { principalCaps } from "./auth/principal-caps.ts";
 import { type SecuritySetup, setUpSecurity } from "./auth/setup.ts";
 import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
 import { type DemoBroadcaster, type DemoSummary, demoBroadcastChannels, seedDemoData } from "./demo/seed.ts";
 import { loadTrustedDocuments } from "./documents/index.ts";
 import { type DrainReport, drainHttp, InFlightRequests } from "./http-drain.ts";
+import { closeAfterRefusal } from "./http-refusal.ts";
 import { type IdempotencyStore, memoryIdempotencyStore, redisIdempotencyStore } from "./idempotency/store.ts";
 import { type IvsRuntime, startIvsRuntime } from "./ivs/runtime.ts";
 import { createSecretBox } from "./ivs/secret-box.ts";
@@ -28,6 +30,7 @@ import { graphiqlOptions } from "./pages/graphiql.ts";
 import { serveLiveStatusPage } from "./pages/live-status.ts";
 import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
 import { useMetrics } from "./plugins/use-metrics.ts";
+import { RedisMonitor } from "./redis/monitor.ts";
 import { schema } from "./schema/index.ts";
 import { createLiveEvents, type LiveEvents } from "./subscriptions/index.ts";
 import { type SseTransport, sseTransport } from "./subscriptions/transport-sse.ts";
@@ -89,6 +92,8 @@ export interface Gateway {
 export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
   const metrics = deps.metrics ?? createMetrics();
+  // Every Redis connection's errors, rate-limited into the logger, and their state for /ready (src/redis).
+  const redisMonitor = new RedisMonitor({ logger });
   let emulator: Emulator | undefined;
   let ivs: IvsClient | undefined;
   let ivsRuntime: IvsRuntime | undefined;
@@ -122,9 +127,31 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         }
       : undefined,
     mirror: mirror ? mirrorHealth(mirror.status()) : undefined,
-    // Liveness stays 200 while draining: /ready is what a load balancer should watch.
+    // Liveness stays 200 while draining or while a dependency is down: /ready is what a load balancer watches.
     draining: Boolean(draining),
+    ...readiness(),
   });
+
+  /**
+   * Readiness: not while starting or draining, nor while IVS does not answer (recent calls, or an idle-time
+   * probe), nor while a configured Redis is down, nor until the mirror holds every account-level list.
+   */
+  const readiness = (ignore: ReadonlySet<string> = new Set()) => {
+    const reasons: string[] = [];
+    if (draining) reasons.push("draining");
+    else if (!yoga) reasons.push("starting");
+    const ivsState = ivsRuntime?.reachability();
+    if (ivsState && !ivsState.reachable && !ignore.has("ivs")) reasons.push("ivs unreachable");
+    const redisState = config.redisUrl ? redisMonitor.status() : undefined;
+    if (redisState && !redisState.up && !ignore.has("redis")) reasons.push("redis unreachable");
+    const mirrorState = mirror?.readiness();
+    if (mirrorState && !mirrorState.ready && !ignore.has("mirror")) reasons.push("mirror syncing");
+    return {
+      ready: reasons.length === 0,
+      ...(reasons[0] ? { reason: reasons[0], reasons } : {}),
+      checks: { ivs: ivsState, redis: redisState, mirror: mirrorState },
+    };
+  };
 
   // Embedded mode wires the emulator's event delivery to our own ingest, so it needs a key even if none is set.
   const ingestKey =
@@ -132,6 +159,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://gateway").pathname;
+    // Listening starts before the rest (see start()): until then these say so, and when to come back.
+    if ((path === "/graphql" && !yoga) || (path === "/events" && !url))
+      return sendUnavailable(res, draining ? "stopping" : "starting");
     if (path === "/graphql" && yoga) return yoga(req, res);
     if (path === "/events") {
       if (!live || !ingestKey)
@@ -140,9 +170,11 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     }
     if (path === "/health" && req.method === "GET") return sendJson(res, 200, health());
     if (path === "/ready" && req.method === "GET") {
-      if (draining || !yoga)
-        return sendJson(res, 503, { ready: false, reason: yoga ? "draining" : "starting" });
-      return sendJson(res, 200, { ready: true });
+      // `?ignore=redis` (or ivs, mirror): a probe that keeps a replica in rotation through that outage, since
+      // every replica sees the same Redis and IVS and would leave together (docs/deployment.md).
+      const ignore = new URL(req.url ?? "/", "http://gateway").searchParams.get("ignore");
+      const state = readiness(new Set(ignore?.split(",").map((s) => s.trim()) ?? []));
+      return sendJson(res, state.ready ? 200 : 503, state);
     }
     if (config.development.livePage && (req.method === "GET" || req.method === "HEAD")) {
       if (path === "/live") return serveLiveStatusPage(req, res, security?.devToken);
@@ -272,9 +304,27 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
       logger.info({ config: describeConfig(config) }, "starting");
       try {
         // First: a gateway that cannot authenticate must not start an emulator or listen at all.
-        security = await setUpSecurity(config, logger);
+        security = await setUpSecurity(config, logger, redisMonitor);
         // A bad TRUSTED_DOCUMENTS manifest (unreadable, or a document the schema refuses) stops the start here.
         const documents = await loadTrustedDocuments(config, schema, logger);
+        // Bound before anything slow (emulator, IVS checks, the mirror's crawl): a taken PORT fails at once,
+        // and /health answers while the rest starts (/graphql and /events answer 503 until it is done).
+        // A fresh count per start: a drain leaves the last one closing every connection.
+        inFlight = new InFlightRequests();
+        const listener = createServer((req, res) => {
+          inFlight.track(req, res);
+          closeAfterRefusal(req, res);
+          handle(req, res).catch((error: unknown) => {
+            // The path only: a query string may carry a token someone put there.
+            logger.error({ err: error, path: req.url?.split("?")[0] }, "request failed");
+            if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+            else res.end();
+          });
+        });
+        const address = await listen(listener, config.host, config.port);
+        server = listener;
+        const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+        const listeningUrl = `http://${host}:${address.port}`;
         if (config.emulator) {
           emulator = await startEmulator(
             {
@@ -298,6 +348,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           endpoint: emulator?.url,
           metrics,
           logger,
+          redisMonitor,
           ...(tracing ? { tracing } : {}),
         });
         ivs = ivsRuntime.ivs;
@@ -314,7 +365,11 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         mirror = await startMirror({
           ivs,
           budget: runtime.budget,
-          settings: { ...config.mirror, ...(deps.mirrorDelays ? { delays: deps.mirrorDelays } : {}) },
+          settings: {
+            ...config.mirror,
+            eventWindow: { clockSkewMs: config.events.clockSkewMs, maxAgeMs: config.events.maxAgeMs },
+            ...(deps.mirrorDelays ? { delays: deps.mirrorDelays } : {}),
+          },
           ...(runtime.redis
             ? {
                 redis: {
@@ -330,12 +385,19 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
             if (tracing) noteMirrorLookup(tracing, kind, outcome);
           },
         });
+        // An IVS_ENDPOINT (or region) nothing answers at fails the start now, naming the variable; unless a
+        // mirror saved in Redis lets this replica answer reads meanwhile (it starts not ready).
+        await runtime.checkReachable(!mirror.loadedFromRedis);
         live = await createLiveEvents({
           ivs,
           ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+          redisOptions: { timeoutMs: config.redisTimeoutMs, monitor: redisMonitor },
           redisKeyPrefix: config.redisKeyPrefix,
           reconcileIntervalMs: config.events.reconcileIntervalMs,
+          clockSkewMs: config.events.clockSkewMs,
+          maxAgeMs: config.events.maxAgeMs,
           replayRetentionMs: config.events.replayRetentionMs,
+          logMaxBytes: config.events.logMaxBytes,
           ingestApiKey: ingestKey ?? randomBytes(24).toString("base64url"),
           ingestApiKeyHeader: config.events.apiKeyHeader,
           onIngest: (outcome) => metrics.eventsIngested.inc({ outcome }),
@@ -366,7 +428,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
         });
         jobs.start();
         // SSE subscriptions: written with event ids, and ended by a drain (src/subscriptions/transport-sse.ts).
-        const streams = sseTransport();
+        // One count per principal for SSE and graphql-ws together (src/auth/principal-caps.ts).
+        const caps = principalCaps({
+          maxSubscriptions: config.limits.maxSubscriptionsPerPrincipal,
+          maxConnections: config.limits.maxConnectionsPerPrincipal,
+        });
+        const streams = sseTransport({ caps });
         sse = streams;
         yoga = createGatewayApp({
           jobs,
@@ -402,24 +469,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
                 : {}),
             }),
         });
-        // A fresh count per start: a drain leaves the last one closing every connection.
-        inFlight = new InFlightRequests();
-        server = createServer((req, res) => {
-          inFlight.track(req, res);
-          handle(req, res).catch((error: unknown) => {
-            // The path only: a query string may carry a token someone put there.
-            logger.error({ err: error, path: req.url?.split("?")[0] }, "request failed");
-            if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
-            else res.end();
-          });
-        });
-        const address = await listen(server, config.host, config.port);
-        const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-        url = `http://${host}:${address.port}`;
-        ws = attachGraphqlWs(server, yoga, {
+        url = listeningUrl;
+        ws = attachGraphqlWs(listener, yoga, {
           authenticator: security.security.authenticator,
           ...(security.security.rateLimit ? { rateLimit: security.security.rateLimit } : {}),
           maxPayload: config.limits.maxBodyBytes,
+          caps,
           ...(documents ? { documents } : {}),
         });
         if (emulator && ingestKey) {
@@ -493,11 +548,27 @@ function demoBroadcaster(emulator: Emulator): DemoBroadcaster {
   };
 }
 
+/** Listens on PORT; a port (or HOST) that cannot be had is a configuration error naming the variable. */
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: NodeJS.ErrnoException) => {
+      // The system's code stays on the error (callers match on it), the message names the variable.
+      const named = (variable: string, message: string) =>
+        reject(Object.assign(new ConfigError(variable, message), { code: error.code, cause: error }));
+      if (error.code === "EADDRINUSE")
+        return named(
+          "PORT",
+          `${port} is in use (EADDRINUSE) on ${host}; set PORT to another port or stop what holds it`,
+        );
+      if (error.code === "EACCES")
+        return named("PORT", `${port} may not be bound by this user (EACCES); set PORT to a port above 1023`);
+      if (error.code === "EADDRNOTAVAIL")
+        return named("HOST", `${host} is not an address of this machine (EADDRNOTAVAIL)`);
+      reject(error);
+    };
+    server.once("error", fail);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", fail);
       resolve(server.address() as AddressInfo);
     });
   });
@@ -531,6 +602,12 @@ function sampleMirror(metrics: GatewayMetrics, status: MirrorStatus): void {
     metrics.mirrorCrawl.set({ part, state: "total" }, p.total);
   }
   metrics.mirrorLeader.set(status.leader ? 1 : 0);
+}
+
+/** 503 while the gateway is starting (it listens first) or stopping: a load balancer or client retries. */
+function sendUnavailable(res: ServerResponse, state: "starting" | "stopping"): void {
+  res.setHeader("retry-after", "5");
+  sendJson(res, 503, { error: `the gateway is ${state}; retry shortly` });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

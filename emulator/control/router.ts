@@ -26,8 +26,11 @@ export interface ControlRoute {
   handle: (req: ControlRequest) => unknown;
 }
 
-/** Serves the control API: JSON in, JSON out, errors as `{ error }` with a 4xx status. */
-export function createControlHandler(routes: ControlRoute[]) {
+/**
+ * Serves the control API: JSON in, JSON out, errors as `{ error }` with a 4xx status. A call other than
+ * GET is answered once `durable` (the state file's log, when there is one) has what it changed.
+ */
+export function createControlHandler(routes: ControlRoute[], durable?: () => Promise<void>) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname !== CONTROL_PREFIX && !url.pathname.startsWith(`${CONTROL_PREFIX}/`)) return false;
     const path = url.pathname.slice(CONTROL_PREFIX.length) || "/";
@@ -42,6 +45,7 @@ export function createControlHandler(routes: ControlRoute[]) {
       }
       const body = await readJson(req);
       const result = await route.handle({ method, path, url, body });
+      if (method !== "GET" && durable) await durable();
       send(res, 200, result ?? { ok: true });
     } catch (error) {
       const status = error instanceof ControlError ? error.status : 500;

@@ -1,11 +1,13 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { resourceType } from "../ids.ts";
+import { TrackedMap, type Tracking } from "./tracked-map.ts";
 import type {
   AdConfiguration,
   Channel,
+  Collection,
   PlaybackKeyPair,
   PlaybackRestrictionPolicy,
   RecordingConfiguration,
+  StateChange,
   StateSnapshot,
   Stream,
   StreamKey,
@@ -13,21 +15,27 @@ import type {
   Tags,
 } from "./types.ts";
 
-/** In-memory state of one emulated account and region, optionally persisted to a JSON file. */
+/**
+ * In-memory state of one emulated account and region. With a state file, its maps note what changes
+ * (see TrackedMap for the rule on in-place changes) and `changes()` hands that to the write-ahead log.
+ */
 export class Store {
-  channels = new Map<string, Channel>();
-  streamKeys = new Map<string, StreamKey>();
-  recordingConfigurations = new Map<string, RecordingConfiguration>();
-  playbackKeyPairs = new Map<string, PlaybackKeyPair>();
-  playbackRestrictionPolicies = new Map<string, PlaybackRestrictionPolicy>();
-  adConfigurations = new Map<string, AdConfiguration>();
+  private readonly tracking: Tracking = { on: false, reads: true };
+  readonly channels = new TrackedMap<string, Channel>(this.tracking);
+  readonly streamKeys = new TrackedMap<string, StreamKey>(this.tracking);
+  readonly recordingConfigurations = new TrackedMap<string, RecordingConfiguration>(this.tracking);
+  readonly playbackKeyPairs = new TrackedMap<string, PlaybackKeyPair>(this.tracking);
+  readonly playbackRestrictionPolicies = new TrackedMap<string, PlaybackRestrictionPolicy>(this.tracking);
+  readonly adConfigurations = new TrackedMap<string, AdConfiguration>(this.tracking);
   /** Live streams by channel ARN. */
-  streams = new Map<string, Stream>();
+  readonly streams = new TrackedMap<string, Stream>(this.tracking);
   /** Sessions by channel ARN, oldest first. */
-  sessions = new Map<string, StreamSession[]>();
+  readonly sessions = new TrackedMap<string, StreamSession[]>(this.tracking);
 
   private seq = 0;
-  private order = new Map<string, number>();
+  private readonly order = new TrackedMap<string, number>(this.tracking);
+  /** Cleared since the last `changes()`, which then says so first. */
+  private cleared = false;
 
   /** Creation sequence number of a resource; list pages and their tokens are ordered by it. */
   orderOf(key: string): number {
@@ -68,11 +76,52 @@ export class Store {
   }
 
   clear(): void {
-    for (const map of this.maps()) map.clear();
-    this.streams.clear();
-    this.sessions.clear();
-    this.order.clear();
+    for (const map of Object.values(this.collections())) map.clear();
     this.seq = 0;
+    if (this.tracking.on) this.cleared = true;
+  }
+
+  /** Starts (or stops) noting changes for `changes()`. Off by default: memory only costs nothing. */
+  track(on: boolean): void {
+    this.tracking.on = on;
+    if (!on) this.changes();
+  }
+
+  /** Runs a read-only operation without noting the entries it reads. */
+  readOnly<T>(read: () => T): T {
+    if (!this.tracking.on) return read();
+    this.tracking.reads = false;
+    try {
+      return read();
+    } finally {
+      this.tracking.reads = true;
+    }
+  }
+
+  /** What changed since the last call, or undefined when nothing did; values are serialized by the caller. */
+  changes(): StateChange | undefined {
+    const change: StateChange = { seq: this.seq, del: [], put: [] };
+    if (this.cleared) change.reset = true;
+    this.cleared = false;
+    for (const [name, map] of Object.entries(this.collections()) as [
+      Collection,
+      TrackedMap<string, unknown>,
+    ][]) {
+      const drained = map.drain();
+      if (!drained) continue;
+      for (const key of drained.removed) change.del.push([name, key]);
+      for (const [key, value] of drained.put) change.put.push([name, key, value]);
+    }
+    return change.reset || change.del.length > 0 || change.put.length > 0 ? change : undefined;
+  }
+
+  /** Replays one write-ahead log line (already checked for shape), without noting it as a change. */
+  apply(change: StateChange): void {
+    const collections = this.collections();
+    if (change.reset) for (const map of Object.values(collections)) map.clear();
+    for (const [name, key] of change.del) collections[name].unload(key);
+    for (const [name, key, value] of change.put) collections[name].load(key, value);
+    this.seq = change.seq;
   }
 
   snapshot(): StateSnapshot {
@@ -91,46 +140,36 @@ export class Store {
     };
   }
 
+  /** Replaces the state with a snapshot (already checked for shape), without noting it as a change. */
   restore(s: StateSnapshot): void {
-    this.clear();
+    for (const map of Object.values(this.collections())) map.clear();
+    this.cleared = false;
     this.seq = s.seq;
-    this.order = new Map(Object.entries(s.order));
-    const byArn = <T extends { arn: string }>(items: T[]) => new Map(items.map((i) => [i.arn, i] as const));
-    this.channels = byArn(s.channels);
-    this.streamKeys = byArn(s.streamKeys);
-    this.recordingConfigurations = byArn(s.recordingConfigurations);
-    this.playbackKeyPairs = byArn(s.playbackKeyPairs);
-    this.playbackRestrictionPolicies = byArn(s.playbackRestrictionPolicies);
-    this.adConfigurations = byArn(s.adConfigurations);
-    this.streams = new Map(s.streams.map((st) => [st.channelArn, st]));
-    this.sessions = new Map(Object.entries(s.sessions));
+    for (const [key, n] of Object.entries(s.order)) this.order.load(key, n);
+    const fill = <T extends { arn: string }>(map: TrackedMap<string, T>, items: T[]) => {
+      for (const item of items) map.load(item.arn, item);
+    };
+    fill(this.channels, s.channels);
+    fill(this.streamKeys, s.streamKeys);
+    fill(this.recordingConfigurations, s.recordingConfigurations);
+    fill(this.playbackKeyPairs, s.playbackKeyPairs);
+    fill(this.playbackRestrictionPolicies, s.playbackRestrictionPolicies);
+    fill(this.adConfigurations, s.adConfigurations);
+    for (const st of s.streams) this.streams.load(st.channelArn, st);
+    for (const [arn, list] of Object.entries(s.sessions)) this.sessions.load(arn, list);
   }
 
-  /** Writes the state atomically (temp file, then rename). */
-  save(file: string): void {
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.snapshot()));
-    renameSync(tmp, file);
-  }
-
-  /** Loads the state file if it exists; a file of another version or shape is an error, not silently dropped. */
-  load(file: string): boolean {
-    if (!existsSync(file)) return false;
-    const snapshot = JSON.parse(readFileSync(file, "utf8")) as StateSnapshot;
-    if (snapshot.version !== 1)
-      throw new Error(`state file ${file} has unsupported version ${String(snapshot.version)}`);
-    this.restore(snapshot);
-    return true;
-  }
-
-  private maps(): Map<string, unknown>[] {
-    return [
-      this.channels,
-      this.streamKeys,
-      this.recordingConfigurations,
-      this.playbackKeyPairs,
-      this.playbackRestrictionPolicies,
-      this.adConfigurations,
-    ];
+  private collections(): Record<Collection, TrackedMap<string, unknown>> {
+    return {
+      channels: this.channels,
+      streamKeys: this.streamKeys,
+      recordingConfigurations: this.recordingConfigurations,
+      playbackKeyPairs: this.playbackKeyPairs,
+      playbackRestrictionPolicies: this.playbackRestrictionPolicies,
+      adConfigurations: this.adConfigurations,
+      streams: this.streams,
+      sessions: this.sessions,
+      order: this.order,
+    } as Record<Collection, TrackedMap<string, unknown>>;
   }
 }

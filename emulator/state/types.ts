@@ -145,3 +145,28 @@ export interface StateSnapshot {
   streams: Stream[];
   sessions: Record<string, StreamSession[]>;
 }
+
+/** The store's keyed collections, by their names in the snapshot and the write-ahead log. */
+export const COLLECTIONS = [
+  "channels",
+  "streamKeys",
+  "recordingConfigurations",
+  "playbackKeyPairs",
+  "playbackRestrictionPolicies",
+  "adConfigurations",
+  "streams",
+  "sessions",
+  "order",
+] as const;
+export type Collection = (typeof COLLECTIONS)[number];
+
+/** One line of the write-ahead log: every entry that changed since the previous line, as it is now. */
+export interface StateChange {
+  seq: number;
+  /** The store was cleared (the control API's reset) before these changes. */
+  reset?: true;
+  /** Entries removed; applied before `put`. */
+  del: [Collection, string][];
+  /** Entries to set: existing ones first, then new ones in creation order. */
+  put: [Collection, string, unknown][];
+}

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { ValidationError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { asUnavailable } from "../redis/errors.ts";
 import type { AuditRecord } from "./record.ts";
 
 /** Which records `query` returns, newest first. */
@@ -138,7 +139,8 @@ export function redisAuditLog(options: RedisAuditLogOptions): AuditLog {
           : "+";
       const edges: AuditPage["edges"] = [];
       for (;;) {
-        const entries = await redis.xrevrange(key, end, start, "COUNT", SCAN_BATCH);
+        // Redis down: a retriable SERVICE_UNAVAILABLE, not a masked internal error.
+        const entries = await redis.xrevrange(key, end, start, "COUNT", SCAN_BATCH).catch(asUnavailable);
         for (const [id, fields] of entries) {
           const i = fields.indexOf("r");
           const raw = i >= 0 ? fields[i + 1] : undefined;

@@ -29,6 +29,8 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
         ...base,
         storeClient: options.redis,
         keyPrefix: options.keyPrefix ?? "ivs-gateway:rate:",
+        // While the connection is down, straight to the per-process limiter: no wait for a timeout.
+        rejectIfRedisNotReady: true,
         insuranceLimiter: memory,
       })
     : memory;

@@ -1,6 +1,8 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { ConfigError, type GatewayConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
+import { connectRedis } from "../redis/client.ts";
+import type { RedisMonitor } from "../redis/monitor.ts";
 import { createAuthenticator, devAuthenticatorOptions } from "./authenticate.ts";
 import { createDevCredentials } from "./dev-token.ts";
 import { createPlaybackTokenSigner, loadPlaybackPrivateKey } from "./playback-token.ts";
@@ -20,7 +22,12 @@ export interface SecuritySetup {
  * with no authentication against anything but the embedded emulator, unless AUTH_DISABLED=true says
  * so explicitly, and then warns.
  */
-export async function setUpSecurity(config: GatewayConfig, logger: Logger): Promise<SecuritySetup> {
+export async function setUpSecurity(
+  config: GatewayConfig,
+  logger: Logger,
+  /** Takes the rate limiter's Redis errors and state (src/redis/monitor.ts). Default one that logs nothing. */
+  redisMonitor?: RedisMonitor,
+): Promise<SecuritySetup> {
   const { auth } = config;
   const tenancy = {
     tenantTagKey: auth.tenantTagKey,
@@ -58,12 +65,12 @@ export async function setUpSecurity(config: GatewayConfig, logger: Logger): Prom
 
   let redis: Redis | undefined;
   if (config.redisUrl && config.limits.rateLimitPerMinute > 0) {
-    redis = new Redis(config.redisUrl, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
+    // Unreachable at start: a ConfigError naming REDIS_URL. Later outages fall back to a per-process limit.
+    redis = await connectRedis(config.redisUrl, {
+      timeoutMs: config.redisTimeoutMs,
+      name: "rate-limit",
+      ...(redisMonitor ? { monitor: redisMonitor } : {}),
     });
-    await redis.connect();
   }
   const rateLimit = createRateLimiter({
     perMinute: config.limits.rateLimitPerMinute,

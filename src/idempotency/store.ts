@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { SecretBox } from "../ivs/secret-box.ts";
+import { failingTyped } from "../redis/errors.ts";
 
 /*
  * One entry per (principal, Idempotency-Key), in two states:
@@ -173,7 +174,11 @@ export interface RedisStoreOptions extends StoreTimes {
   box?: SecretBox;
 }
 
-/** Keys shared by every replica through Redis: a hash per key, changed only by the scripts above. */
+/**
+ * Keys shared by every replica through Redis: a hash per key, changed only by the scripts above. While
+ * Redis cannot be reached every call fails at once with a retriable ServiceUnavailableError, which the
+ * plugin answers as IDEMPOTENCY_UNAVAILABLE (503, retriable): a keyed mutation is not run unrecorded.
+ */
 export function redisIdempotencyStore(options: RedisStoreOptions): IdempotencyStore {
   const { redis, prefix, box } = options;
   const ttlMs = options.ttlMs ?? DAY_MS;
@@ -184,7 +189,7 @@ export function redisIdempotencyStore(options: RedisStoreOptions): IdempotencySt
   const r = redis as ScriptedRedis;
   const keyOf = (key: string) => `${prefix}${key}`;
 
-  return {
+  return failingTyped<IdempotencyStore>({
     async begin(key, fingerprint) {
       const claim = randomUUID();
       const [kind, raw] = await r.idemBegin(keyOf(key), fingerprint, claim, claimMs);
@@ -204,5 +209,5 @@ export function redisIdempotencyStore(options: RedisStoreOptions): IdempotencySt
     async abandon(key, claim) {
       await r.idemAbandon(keyOf(key), claim);
     },
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { BudgetStore } from "./budget.ts";
+import { type BudgetStore, memoryBudgetStore, type Pace } from "./budget.ts";
 
 /*
  * Why a script of our own rather than rate-limiter-flexible's RateLimiterRedis: that limiter counts
@@ -64,6 +64,127 @@ export function redisBudgetStore(redis: Redis, prefix: string): BudgetStore {
     },
     async penalize(key, pace) {
       await r.ivsBudgetPenalize(keyOf(key), pace.intervalMs, pace.toleranceMs);
+    },
+  };
+}
+
+/** KEYS[1] replicas zset; ARGV id, window ms. Notes this replica alive (on Redis's clock); returns how many are. */
+const PRESENCE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('ZCARD', KEYS[1])
+`;
+
+/** How often a replica says it is alive, and how long it counts as one without saying so again. */
+const PRESENCE_EVERY_MS = 5000;
+const PRESENCE_WINDOW_MS = 15_000;
+
+/**
+ * `pace` for one of `replicas` replicas pacing apart: `replicas` times the interval and a burst of
+ * ⌊burst / replicas⌋ (at least 1), so that the replicas together stay within what one shared pace sends.
+ */
+export function localShareOf(pace: Pace, replicas: number): Pace {
+  const n = Math.max(1, replicas);
+  const burst = Math.round(pace.toleranceMs / pace.intervalMs) + 1;
+  const intervalMs = pace.intervalMs * n;
+  return { intervalMs, toleranceMs: (Math.max(1, Math.floor(burst / n)) - 1) * intervalMs };
+}
+
+export interface SharedBudgetOptions {
+  /** This replica's id in the presence set. */
+  replicaId: string;
+  /** After a Redis failure, how long the local share is used before Redis is tried again. Default 1 s. */
+  retryMs?: number;
+  /** Told when pacing moves to the local share (with the replica count it uses) and back. Default none. */
+  onChange?: (mode: "local" | "shared", replicas: number, error?: unknown) => void;
+}
+
+/** The shared budget, and what it falls back to while Redis cannot be reached. */
+export interface SharedBudgetStore extends BudgetStore {
+  /** True while pacing from the local share. */
+  readonly local: boolean;
+  /** Replicas alive at the last presence check (this one included). */
+  readonly replicas: number;
+  /** Notes this replica alive now (and every few seconds until `stop`). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The budget in Redis while Redis answers; while it does not, a local share of each quota in this
+ * process's memory: the pace divided by the number of replicas last seen alive (a presence set every
+ * replica refreshes every 5 s), so that the replicas, each pacing alone, together stay within the
+ * shared pace. Redis is tried again `retryMs` after each failure; the shared budget takes over as soon
+ * as it answers.
+ */
+export function sharedBudgetStore(
+  redis: Redis,
+  prefix: string,
+  options: SharedBudgetOptions,
+): SharedBudgetStore {
+  const shared = redisBudgetStore(redis, prefix);
+  const fallback = memoryBudgetStore();
+  redis.defineCommand("ivsBudgetPresence", { numberOfKeys: 1, lua: PRESENCE });
+  const presenceKey = `${prefix}budget:replicas`;
+  const retryMs = options.retryMs ?? 1000;
+  let replicas = 1;
+  let localUntil = 0;
+  let local = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const failed = (error: unknown) => {
+    localUntil = Date.now() + retryMs;
+    if (local) return;
+    local = true;
+    options.onChange?.("local", replicas, error);
+  };
+  const answered = () => {
+    if (!local) return;
+    local = false;
+    options.onChange?.("shared", replicas);
+  };
+  const heartbeat = async () => {
+    const n = await (
+      redis as Redis & { ivsBudgetPresence(key: string, id: string, windowMs: number): Promise<number> }
+    ).ivsBudgetPresence(presenceKey, options.replicaId, PRESENCE_WINDOW_MS);
+    replicas = Math.max(1, n);
+  };
+
+  return {
+    get local() {
+      return local;
+    },
+    get replicas() {
+      return replicas;
+    },
+    async take(key, pace, headroomMs) {
+      if (Date.now() >= localUntil) {
+        try {
+          const got = await shared.take(key, pace, headroomMs);
+          answered();
+          return got;
+        } catch (error) {
+          failed(error);
+        }
+      }
+      return fallback.take(key, localShareOf(pace, replicas), headroomMs);
+    },
+    async penalize(key, pace) {
+      await fallback.penalize(key, localShareOf(pace, replicas));
+      if (Date.now() < localUntil) return;
+      await shared.penalize(key, pace).catch(failed);
+    },
+    async start() {
+      await heartbeat();
+      timer = setInterval(() => void heartbeat().catch(() => {}), PRESENCE_EVERY_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await redis.zrem(presenceKey, options.replicaId).catch(() => {});
     },
   };
 }

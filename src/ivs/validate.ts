@@ -1,11 +1,14 @@
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import { ValidationError } from "../errors.ts";
+import { redactSecrets } from "../redact.ts";
 
 /**
  * Checks an IVS request before it is sent, with the same model constraints the service (and the
  * emulator) enforce, so that bad input costs no IVS request. The error names the GraphQL input field
- * (`input.name`, `input.tags.key`).
+ * (`input.name`, `input.tags.key`). Like IVS, the message quotes the value at fault, except a secret-shaped
+ * one (a stream key pasted where an ARN belongs): that becomes `[redacted]`, since the message is also a
+ * mutation's typed result, which no masking sees.
  * @param requestShape the model's input shape, e.g. `CreateChannelRequest`
  */
 export function validateIvsInput(requestShape: string, request: object, prefix = "input"): void {
@@ -13,5 +16,6 @@ export function validateIvsInput(requestShape: string, request: object, prefix =
   if (!first) return;
   const field = prefix ? `${prefix}.${first.path}` : first.path;
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
-  throw new ValidationError(`${first.message.replace(`'${first.path}'`, `'${field}'`)}${more}`, field);
+  const message = `${first.message.replace(`'${first.path}'`, `'${field}'`)}${more}`;
+  throw new ValidationError(redactSecrets(message), field);
 }

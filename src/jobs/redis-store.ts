@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { failingTyped } from "../redis/errors.ts";
 import type { JobStore } from "./store.ts";
 import type { ItemResult, JobHeader } from "./types.ts";
 
@@ -18,12 +19,14 @@ type Static = Pick<JobHeader, "id" | "kind" | "owner" | "requestId" | "total" | 
 /**
  * Jobs in Redis, shared by every replica: a hash per job (counts incremented atomically with the
  * item's result, in one MULTI), its inputs, its results by item, its lease, and the set of jobs still
- * running, which every replica scans for jobs whose runner went away.
+ * running, which every replica scans for jobs whose runner went away. While Redis cannot be reached,
+ * every call fails at once with a retriable ServiceUnavailableError (a job that cannot be stored is
+ * refused, not run unrecorded).
  */
 export function redisJobStore(redis: Redis, prefix: string): JobStore {
   const key = (id: string, part = "") => `${prefix}job:${id}${part}`;
   const runningKey = `${prefix}jobs:running`;
-  return {
+  return failingTyped<JobStore>({
     async create(header, inputs) {
       const fixed: Static = {
         id: header.id,
@@ -105,5 +108,5 @@ export function redisJobStore(redis: Redis, prefix: string): JobStore {
         .del(key(id, ":lease"))
         .exec();
     },
-  };
+  });
 }

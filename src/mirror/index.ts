@@ -5,7 +5,7 @@ import type { RequestBudget } from "../ivs/budget.ts";
 import { createSecretBox } from "../ivs/secret-box.ts";
 import type { Logger } from "../logger.ts";
 import type { EventLog, LogEntry } from "../subscriptions/event-log.ts";
-import { KINDS } from "./changes.ts";
+import { KINDS, type Kind } from "./changes.ts";
 import { type Leadership, RedisLease, soleLeader } from "./lease.ts";
 import { type LookupOutcome, Mirror, worthSending } from "./mirror.ts";
 import { RedisFeed } from "./redis-feed.ts";
@@ -24,6 +24,8 @@ export interface MirrorSettings {
   secretKey?: Buffer;
   /** Waits of the sync loop (tests shorten them). Default SyncDelays' defaults. */
   delays?: Partial<SyncDelays>;
+  /** EVENT_CLOCK_SKEW_MS / EVENT_MAX_AGE_MS: events dated outside them build no session. Default 5 min / 24 h. */
+  eventWindow?: { clockSkewMs?: number; maxAgeMs?: number };
 }
 
 export interface MirrorRuntimeOptions {
@@ -53,6 +55,24 @@ export interface MirrorStatus {
 }
 
 export type MirrorRuntime = Awaited<ReturnType<typeof startMirror>>;
+
+/** What /ready says of the mirror. */
+export interface MirrorReadiness {
+  /** Every account-level list has been taken once (see `readiness()`). */
+  ready: boolean;
+  /** The lists not taken yet. */
+  waitingFor: string[];
+  progress: CrawlProgress;
+}
+
+/** The lists a replica must hold before it takes traffic: everything else is fetched on demand meanwhile. */
+const ACCOUNT_LISTS: readonly Kind[] = [
+  "channel",
+  "recording-configuration",
+  "playback-key-pair",
+  "playback-restriction-policy",
+  "ad-configuration",
+];
 
 /** How often the leader saves what changed to Redis. */
 const SAVE_EVERY_MS = 1000;
@@ -158,6 +178,8 @@ export async function startMirror(options: MirrorRuntimeOptions) {
   return {
     mirror,
     sync,
+    /** The mirror was loaded from a copy saved in Redis: it can answer reads before IVS is asked anything. */
+    loadedFromRedis: mark !== undefined,
     /**
      * Follows the live hub (before it starts, so that its first reconciliation is seen), then replays
      * what the shared event log holds since the saved mirror (`log`, after the hub started).
@@ -167,7 +189,7 @@ export async function startMirror(options: MirrorRuntimeOptions) {
       unwatch.push(
         live.observe((entry, logId) => {
           lastLogId = logId;
-          applyLogEntry(mirror, sync, entry, Date.now());
+          applyLogEntry(mirror, sync, entry, Date.now(), options.settings.eventWindow);
         }),
       );
     },
@@ -176,7 +198,8 @@ export async function startMirror(options: MirrorRuntimeOptions) {
       // yet), all the log retains: the changes it carried (CloudTrail) are on no feed, and a follower that
       // skipped them would lack them until the next resync.
       const missed = mark ? await log.since(mark.logId) : feed ? await log.retained() : [];
-      for (const { entry } of missed ?? []) applyLogEntry(mirror, undefined, entry, Date.now());
+      for (const { entry } of missed ?? [])
+        applyLogEntry(mirror, undefined, entry, Date.now(), options.settings.eventWindow);
     },
     /** Starts leading (if the lease is free), syncing and saving. */
     async start() {
@@ -208,6 +231,16 @@ export async function startMirror(options: MirrorRuntimeOptions) {
       for (const [, at] of mirror.store.keyLists()) if (oldestKeys === 0 || at < oldestKeys) oldestKeys = at;
       oldestAgeSeconds["stream-key-list"] = oldestKeys > 0 ? (now - oldestKeys) / 1000 : 0;
       return { synced, resources, oldestAgeSeconds, progress, leader: leadership.leader };
+    },
+    /**
+     * Enough to take traffic: every account-level list (all channels, configurations, key pairs,
+     * policies) taken once, by this replica's crawl, by the leader's (through the feed) or from the saved
+     * mirror. Channel details, key lists and session lists fill in afterwards; a read of what is not
+     * there yet is a batched lookup at IVS meanwhile, so lists and existence checks are already right.
+     */
+    readiness(): MirrorReadiness {
+      const waitingFor = ACCOUNT_LISTS.filter((kind) => mirror.store.of(kind).listedAt <= 0);
+      return { ready: waitingFor.length === 0, waitingFor, progress: sync.progress() };
     },
     /** Resolves once every kind is completely mirrored; rejects after `timeoutMs` (default 60 s). */
     async synced(timeoutMs = 60_000): Promise<void> {

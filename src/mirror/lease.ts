@@ -33,6 +33,7 @@ export interface RedisLeaseOptions {
  */
 export class RedisLease implements Leadership {
   private held = false;
+  private failing = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly ttlMs: number;
 
@@ -68,9 +69,13 @@ export class RedisLease implements Leadership {
       );
       this.set(got === 1);
     } catch (error) {
+      // Once per outage: a renewal fails every third of the lease's life until Redis is back.
+      if (!this.failing) this.options.onError?.(error);
+      this.failing = true;
       this.set(false);
-      this.options.onError?.(error);
+      return;
     }
+    this.failing = false;
   }
 
   private set(leader: boolean): void {

@@ -64,6 +64,8 @@ export class RedisFeed implements MirrorFeed {
     this.running = true;
     this.lastId = fromId;
     this.loop = (async () => {
+      // Reported once per outage (the Redis monitor logs the connection's own errors): not twice a second.
+      let failing = false;
       while (this.running) {
         let reply: StreamReply;
         try {
@@ -76,9 +78,11 @@ export class RedisFeed implements MirrorFeed {
             this.options.key,
             this.lastId,
           )) as StreamReply;
+          failing = false;
         } catch (error) {
           if (!this.running) return;
-          this.options.onError?.(error, "reading the mirror feed");
+          if (!failing) this.options.onError?.(error, "reading the mirror feed (retrying quietly)");
+          failing = true;
           await new Promise((r) => setTimeout(r, 500));
           continue;
         }

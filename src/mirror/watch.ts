@@ -1,5 +1,6 @@
 import type { LogEntry } from "../subscriptions/event-log.ts";
 import type { RelayedEvent } from "../subscriptions/ivs-event.ts";
+import { inEventWindow, type LiveStateOptions } from "../subscriptions/live-state.ts";
 import type { MirrorChange } from "./changes.ts";
 import { sameJson } from "./json.ts";
 import type { Mirror } from "./mirror.ts";
@@ -75,10 +76,14 @@ export function applyLogEntry(
   sync: MirrorSync | undefined,
   entry: LogEntry,
   now: number,
+  /** EVENT_CLOCK_SKEW_MS / EVENT_MAX_AGE_MS: an event dated outside them around `now` builds no session. */
+  window: Pick<LiveStateOptions, "clockSkewMs" | "maxAgeMs"> = {},
 ): void {
   const leader = mirror.leader && sync !== undefined;
   switch (entry.type) {
     case "event": {
+      // A 2999-dated Stream Start would otherwise open a session that no snapshot could close.
+      if (!inEventWindow(entry.event.time, now, window)) return;
       const fact = sessionFact(entry.event);
       if (fact?.op !== "session-event") return;
       mirror.receive({ ...fact, seenAt: now }, "log");

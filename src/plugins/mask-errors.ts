@@ -1,5 +1,7 @@
+import type { GraphQLError } from "graphql";
 import { createGraphQLError, type MaskError, maskError } from "graphql-yoga";
 import { GatewayError, ThrottledError, ValidationError } from "../errors.ts";
+import { redactSecrets } from "../redact.ts";
 
 /** Stable `extensions.code` per gateway error, for clients that branch on codes (and audit records). */
 export const ERROR_CODES: Record<string, string> = {
@@ -16,13 +18,15 @@ export const ERROR_CODES: Record<string, string> = {
 
 /**
  * Yoga's error masking, except that the gateway's own expected errors (a subscription to a missing
- * channel, a bad cursor) keep their message and get a code; anything else stays masked.
+ * channel, a bad cursor) keep their message and get a code; anything else stays masked. A message
+ * that reaches the client never carries a secret-shaped value (a stream key, a token) that input or
+ * IVS put in it: it is redacted here, for every error of every result.
  */
 export const maskGatewayErrors: MaskError = (error, message, isDev) => {
   const original = (error as { originalError?: unknown }).originalError ?? error;
   if (original instanceof GatewayError) {
     const source = error as { path?: readonly (string | number)[]; nodes?: never };
-    return createGraphQLError(original.message, {
+    return createGraphQLError(redactSecrets(original.message), {
       ...(source.path ? { path: source.path } : {}),
       ...(source.nodes ? { nodes: source.nodes } : {}),
       extensions: {
@@ -36,5 +40,14 @@ export const maskGatewayErrors: MaskError = (error, message, isDev) => {
       },
     });
   }
-  return maskError(error, message, isDev);
+  const masked = maskError(error, message, isDev) as GraphQLError;
+  const safe = redactSecrets(masked.message);
+  if (safe === masked.message) return masked;
+  return createGraphQLError(safe, {
+    ...(masked.nodes ? { nodes: masked.nodes } : {}),
+    ...(masked.source ? { source: masked.source } : {}),
+    ...(masked.positions ? { positions: masked.positions } : {}),
+    ...(masked.path ? { path: masked.path } : {}),
+    extensions: masked.extensions,
+  });
 };

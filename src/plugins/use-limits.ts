@@ -4,6 +4,7 @@ import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspect
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { LimitsConfig } from "../auth/config.ts";
+import { useClientMessages } from "./use-client-messages.ts";
 import { useCostLimit } from "./use-cost-limit.ts";
 
 /** Header a browser cannot send cross-site without a CORS preflight (Yoga's CSRF prevention). */
@@ -29,7 +30,7 @@ const report = (variable: string) => ({
 
 /**
  * What one operation may cost, on every transport: GraphQL Armor (depth, aliases, tokens, directives,
- * field suggestions off outside development), the IVS-aware cost of the Pothos complexity plugin,
+ * schema hints off unless introspection and FIELD_SUGGESTIONS are both on), the IVS-aware cost of the Pothos complexity plugin,
  * CSRF prevention where credentials are ambient, and introspection when switched off. Body size is Yoga's `maxRequestBodySize`
  * (src/app.ts) and the WebSocket `maxPayload` (src/subscriptions/transport-ws.ts).
  */
@@ -60,8 +61,11 @@ export function useLimits(limits: LimitsConfig): Plugin[] {
       // Replaced by the Pothos complexity rule below: Armor's cost reads `first` only when it is a
       // literal (a variable bypasses it) and ignores the gateway's cap of 100 per page.
       costLimit: { enabled: false },
-      blockFieldSuggestion: { enabled: !limits.fieldSuggestions },
+      // Armor's catches `Did you mean "x"?` only, not the inline-fragment hint naming union members.
+      blockFieldSuggestion: { enabled: false },
     }) as Plugin,
+    // Hints describe the schema: with introspection off they would tell what it hides.
+    useClientMessages({ hints: limits.fieldSuggestions && limits.introspection }),
     useCostLimit(limits.maxCost),
   ];
   // A form post or a plain GET from another site carries whatever the browser sends on its own:

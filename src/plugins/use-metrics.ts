@@ -1,6 +1,7 @@
 import { type DocumentNode, type ExecutionResult, getOperationAST } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import type { GatewayMetrics } from "../metrics.ts";
+import { MAX_NAME_LENGTH, operationLabel } from "./operation-name.ts";
 
 export interface UseMetricsOptions {
   metrics: GatewayMetrics;
@@ -9,17 +10,24 @@ export interface UseMetricsOptions {
    * `other`, so that a careless or hostile client cannot blow up the series count. Default 100.
    */
   maxOperationNames?: number;
+  /**
+   * Nor the size of each series: a longer name is cut to this many characters, the last one `…`
+   * (src/plugins/operation-name.ts). Default 64.
+   */
+  maxOperationNameLength?: number;
 }
 
 /** Counts and times GraphQL operations into the gateway's Prometheus registry. */
 export function useMetrics(options: UseMetricsOptions): Plugin {
   const { graphqlOperations, graphqlDuration } = options.metrics;
   const max = options.maxOperationNames ?? 100;
+  const maxLength = options.maxOperationNameLength ?? MAX_NAME_LENGTH;
   const seen = new Set<string>();
   const started = new WeakMap<object, number>();
 
   const label = (name: string | null | undefined): string => {
-    const operation = name || "anonymous";
+    // Cut before counting: names that differ only past the cut are one series.
+    const operation = operationLabel(name, maxLength);
     if (seen.has(operation)) return operation;
     if (seen.size >= max) return "other";
     seen.add(operation);

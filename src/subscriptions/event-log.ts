@@ -38,6 +38,21 @@ export interface EventLog {
   stop(): Promise<void>;
 }
 
+/**
+ * The largest entry ingest stores, in bytes of its JSON: IVS events are ~1–2 KB and CloudTrail changes a few
+ * KB (50 tags are ~20 KB), so anything larger is refused rather than kept (a log then holds at most
+ * count × this). Entries the gateway makes itself (snapshots) are not capped: they grow with the account.
+ */
+export const MAX_ENTRY_BYTES = 64 * 1024;
+
+/** Default bound of the in-memory log, in bytes of serialized entries (EVENT_LOG_MAX_BYTES): 64 MiB. */
+export const DEFAULT_LOG_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The size an entry is counted at: its JSON, in UTF-8 bytes (what Redis stores, too). */
+export function entryBytes(entry: LogEntry): number {
+  return Buffer.byteLength(JSON.stringify(entry));
+}
+
 /** Orders log ids of the form `<ms>-<seq>` (the Redis Streams form). */
 export function compareIds(a: string, b: string): number {
   const [am = 0, as = 0] = a.split("-").map(Number);
@@ -50,24 +65,30 @@ export function isLogId(id: string): boolean {
 }
 
 /**
- * The single-process log: a bounded in-memory ring with the same id scheme as Redis Streams.
+ * The single-process log: a bounded in-memory ring with the same id scheme as Redis Streams. Bounded in
+ * count and in bytes of serialized entries, whichever is reached first; the oldest go first, and the newest
+ * entry is always kept.
  * @param retention how many entries `since` can replay. Default 10,000.
+ * @param maxBytes how many bytes of serialized entries it may hold. Default 64 MiB (EVENT_LOG_MAX_BYTES).
  */
-export function memoryEventLog(retention = 10_000): EventLog {
-  const entries: LoggedEntry[] = [];
+export function memoryEventLog(retention = 10_000, maxBytes = DEFAULT_LOG_MAX_BYTES): EventLog {
+  const entries: { logged: LoggedEntry; bytes: number }[] = [];
+  let bytes = 0;
   let listener: ((logged: LoggedEntry) => void) | undefined;
   let lastMs = 0;
   let seq = 0;
   let dropped = false;
   return {
     async append(entry) {
+      const size = entryBytes(entry);
       const ms = Date.now();
       seq = ms === lastMs ? seq + 1 : 0;
       lastMs = Math.max(ms, lastMs);
       const logged = { id: `${lastMs}-${seq}`, entry };
-      entries.push(logged);
-      if (entries.length > retention) {
-        entries.shift();
+      entries.push({ logged, bytes: size });
+      bytes += size;
+      while (entries.length > 1 && (entries.length > retention || bytes > maxBytes)) {
+        bytes -= entries.shift()?.bytes ?? 0;
         dropped = true;
       }
       // Delivered on a later tick, like a real log, so that publishing never re-enters the ingest path.
@@ -78,12 +99,12 @@ export function memoryEventLog(retention = 10_000): EventLog {
       listener = onEntry;
     },
     async retained() {
-      return [...entries];
+      return entries.map((e) => e.logged);
     },
     async since(afterId) {
-      const first = entries[0];
+      const first = entries[0]?.logged;
       if (dropped && first && compareIds(afterId, first.id) < 0) return undefined;
-      return entries.filter((e) => compareIds(e.id, afterId) > 0);
+      return entries.filter((e) => compareIds(e.logged.id, afterId) > 0).map((e) => e.logged);
     },
     async stop() {
       listener = undefined;

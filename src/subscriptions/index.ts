@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { IvsClient } from "@aws-sdk/client-ivs";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { inBackground } from "../ivs/scope.ts";
+import { connectRedis, type RedisClientOptions } from "../redis/client.ts";
 import { noteIngest, traceFanout, traceIngest } from "../telemetry/live.ts";
 import type { Tracing } from "../telemetry/tracing.ts";
 import { type Deduper, memoryDeduper, redisDeduper } from "./dedupe.ts";
@@ -16,12 +17,20 @@ export interface LiveEventsOptions {
   ivs: IvsClient;
   /** Shares the event log, de-duplication and reconciliation turns among replicas. Default none (one process). */
   redisUrl?: string;
+  /** Timeout and monitor of the Redis connections (src/redis/client.ts). Default its defaults. */
+  redisOptions?: Pick<RedisClientOptions, "timeoutMs" | "monitor">;
   /** Prefix of every Redis key. Default `ivs-gateway:`. */
   redisKeyPrefix?: string;
   /** ListStreams reconciliation period. Default 30 s. */
   reconcileIntervalMs?: number;
+  /** An event dated further ahead of its receipt is relayed but cannot move live status. Default 5 min. */
+  clockSkewMs?: number;
+  /** An event dated further before its receipt is relayed but cannot move live status. Default 24 h. */
+  maxAgeMs?: number;
   /** How long missed events can be replayed after a reconnect. Default 1 h (Redis) / last 10,000 (memory). */
   replayRetentionMs?: number;
+  /** What the in-memory log may hold, in bytes of serialized entries (EVENT_LOG_MAX_BYTES). Default 64 MiB. */
+  logMaxBytes?: number;
   /** The key EventBridge sends in `ingestApiKeyHeader`. */
   ingestApiKey: string;
   /** Header carrying the key. Default `x-api-key`. */
@@ -47,21 +56,19 @@ export async function createLiveEvents(options: LiveEventsOptions) {
   let dedupe: Deduper;
   let claimReconciliation: ((turn: "period" | "follow-up") => Promise<boolean>) | undefined;
   if (options.redisUrl) {
-    const connect = () => {
-      const r = new Redis(options.redisUrl as string, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    const connect = async (name: string, blocking: boolean) => {
+      const r = await connectRedis(options.redisUrl as string, { ...options.redisOptions, name, blocking });
       connections.push(r);
       return r;
     };
-    const redis = connect();
-    const reader = connect();
-    await Promise.all([redis.connect(), reader.connect()]);
+    const [redis, reader] = await Promise.all([connect("events", false), connect("events-reader", true)]);
     log = redisEventLog({
       redis,
       reader,
       key: `${prefix}events`,
       retentionMs: options.replayRetentionMs ?? 3600_000,
     });
-    dedupe = redisDeduper(redis, prefix);
+    dedupe = redisDeduper(prefix);
     const replica = randomUUID();
     // One replica per period lists streams; the others apply its snapshot from the log.
     // A follow-up (a viewer count after a start) has turns of its own, so that the period's does not stop it.
@@ -73,7 +80,7 @@ export async function createLiveEvents(options: LiveEventsOptions) {
       return (await redis.set(key, replica, "PX", ms, "NX")) === "OK";
     };
   } else {
-    log = memoryEventLog();
+    log = memoryEventLog(10_000, options.logMaxBytes);
     dedupe = memoryDeduper();
   }
   const hub = new LiveHub({
@@ -82,6 +89,8 @@ export async function createLiveEvents(options: LiveEventsOptions) {
     listLiveStreams:
       options.listLiveStreams ?? (() => inBackground(() => listLiveStreams(options.ivs), period)),
     reconcileIntervalMs: period,
+    ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
+    ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
     ...(claimReconciliation ? { claimReconciliation } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     ...(tracing ? { fanout: traceFanout(tracing) } : {}),

@@ -55,25 +55,57 @@ export function createIngestHandler(options: IngestHttpOptions) {
       req.resume();
       return send(413, { error: `body larger than ${maxBytes} bytes` });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
-        options.onRefused?.("too_large");
-        return send(413, { error: `body larger than ${maxBytes} bytes` });
-      }
-      chunks.push(chunk as Buffer);
+    const raw = await readBody(req, maxBytes);
+    if (!raw) {
+      options.onRefused?.("too_large");
+      return send(413, { error: `body larger than ${maxBytes} bytes` });
     }
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      body = JSON.parse(raw.toString("utf8"));
     } catch {
       options.onRefused?.("bad_json");
       return send(400, { error: "the body is not valid JSON" });
     }
     const result = await options.ingestor.ingest(body);
     if (result.outcome === "malformed") return send(400, { error: result.reason });
+    // An entry over the stored-entry cap (src/subscriptions/ingest.ts): EventBridge does not retry a 413.
+    if (result.outcome === "too_large")
+      return send(413, { error: result.reason, ...(result.id ? { id: result.id } : {}) });
     return send(202, { ...result });
   };
+}
+
+/**
+ * The body, or undefined as soon as it passes `maxBytes`. Reading then stops without destroying the request:
+ * destroying it would destroy the socket under the 413 being written. The server closes the connection
+ * after the refusal (src/http-refusal.ts), with the rest of the body unread.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off("data", onData).off("end", onEnd).off("error", onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        done();
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    req.on("data", onData).on("end", onEnd).on("error", onError);
+  });
 }

@@ -72,6 +72,73 @@ const RECORDING_FACTS: Record<string, RecordingStatus> = {
 };
 const CHANNEL_ARN = /^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel\/[a-zA-Z0-9-]+$/;
 
+/**
+ * The longest value accepted per field: what IVS allows (API shapes ChannelArn, ChannelName, StreamId,
+ * S3 bucket names and keys), and caps for names and free text that IVS does not bound. Anything longer is
+ * no IVS event, and would only cost memory in the log.
+ */
+const MAX_ARN = 128;
+const MAX_STREAM_ID = 26;
+const MAX_NAME = 128;
+const MAX_TEXT = 1024;
+const ENVELOPE_MAX: Record<string, number> = { region: 64, account: 64 };
+const DETAIL_MAX: Record<string, number> = {
+  channel_name: 128,
+  stream_id: MAX_STREAM_ID,
+  event_name: MAX_NAME,
+  code: MAX_NAME,
+  reason: MAX_TEXT,
+  recording_status: MAX_NAME,
+  recording_status_reason: MAX_TEXT,
+  recording_s3_bucket_name: 63,
+  recording_s3_key_prefix: MAX_TEXT,
+  recording_session_id: MAX_NAME,
+  limit_name: MAX_NAME,
+  limit: MAX_NAME,
+  limit_unit: MAX_NAME,
+};
+/** Stream ids one recording may merge (within its reconnect window); more is no IVS event. */
+const MAX_SESSION_STREAMS = 100;
+
+/** RFC 3339 (EventBridge's `time`), with ISO-8601's six-digit signed years. */
+const DATE_TIME =
+  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/i;
+
+/** An event time in ms since epoch, or undefined unless it is a real, representable date-time. */
+export function parseEventTime(text: string): number | undefined {
+  const m = DATE_TIME.exec(text);
+  if (!m || m[1] === "-000000") return undefined;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map(Number);
+  const [offsetHours = 0, offsetMinutes = 0] = m.slice(9, 11).map((x) => Number(x ?? 0));
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  // Date.parse rolls 2026-02-30 over to March: a day the month does not have is no date.
+  const calendar = new Date(Date.UTC(2000, month - 1, day));
+  calendar.setUTCFullYear(year);
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
+  const ms = Date.parse(text.toUpperCase());
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The first field longer than its bound, named for the reason; undefined when all fit. */
+function overlong(e: Record<string, unknown>, d: Record<string, unknown>): string | undefined {
+  for (const [key, max] of Object.entries(ENVELOPE_MAX))
+    if (typeof e[key] === "string" && (e[key] as string).length > max)
+      return `${key} must be at most ${max} characters`;
+  if ((e.resources as string[]).some((r) => r.length > MAX_ARN))
+    return `resources must be ARNs of at most ${MAX_ARN} characters`;
+  for (const [key, max] of Object.entries(DETAIL_MAX))
+    if (typeof d[key] === "string" && (d[key] as string).length > max)
+      return `detail.${key} must be at most ${max} characters`;
+  const ids = d.recording_session_stream_ids;
+  if (Array.isArray(ids)) {
+    if (ids.length > MAX_SESSION_STREAMS)
+      return `detail.recording_session_stream_ids must hold at most ${MAX_SESSION_STREAMS} stream ids`;
+    if (ids.some((x) => typeof x === "string" && x.length > MAX_STREAM_ID))
+      return `detail.recording_session_stream_ids must be stream ids of at most ${MAX_STREAM_ID} characters`;
+  }
+  return undefined;
+}
+
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
@@ -90,12 +157,15 @@ export function parseIvsEvent(body: unknown): ParseResult {
   const detailType = str(e["detail-type"]);
   if (!detailType) return { ok: false, malformed: true, reason: "detail-type must be a string" };
   const timeText = str(e.time);
-  const time = timeText ? Date.parse(timeText) : Number.NaN;
-  if (Number.isNaN(time)) return { ok: false, malformed: true, reason: "time must be an ISO-8601 date-time" };
+  const time = timeText ? parseEventTime(timeText) : undefined;
+  if (time === undefined)
+    return { ok: false, malformed: true, reason: "time must be an ISO-8601 (RFC 3339) date-time" };
   if (!Array.isArray(e.resources) || e.resources.some((r) => typeof r !== "string"))
     return { ok: false, malformed: true, reason: "resources must be a list of strings" };
   if (typeof e.detail !== "object" || e.detail === null || Array.isArray(e.detail))
     return { ok: false, malformed: true, reason: "detail must be an object" };
+  const tooLong = overlong(e, e.detail as Record<string, unknown>);
+  if (tooLong) return { ok: false, malformed: true, reason: tooLong };
   if (e.source !== "aws.ivs")
     return { ok: false, malformed: false, id, reason: `source ${String(e.source)} is not aws.ivs` };
   const kind = DETAIL_KINDS[detailType];

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { FixedBuffer, Repeater } from "graphql-yoga";
-import { compareIds, type EventLog, type LogEntry, type LoggedEntry } from "./event-log.ts";
+import { compareIds, type EventLog, isLogId, type LogEntry, type LoggedEntry } from "./event-log.ts";
 import type { EventKind, RelayedEvent } from "./ivs-event.ts";
 import { type ChannelLiveState, LiveStateStore, type SnapshotStream } from "./live-state.ts";
 
@@ -42,6 +42,10 @@ export interface LiveHubOptions {
   onError?: (error: unknown, where: string) => void;
   /** Runs each delivery that reaches subscribers (`send`), e.g. inside a trace span. Default: just sends. */
   fanout?: (fanout: Fanout, send: () => void) => void;
+  /** An event dated further ahead of its receipt is relayed but cannot move live state (ms). Default 5 min. */
+  clockSkewMs?: number;
+  /** An event dated further before its receipt is relayed but cannot move live state (ms). Default 24 h. */
+  maxAgeMs?: number;
   now?: () => number;
 }
 
@@ -63,7 +67,7 @@ interface Sink<T> {
  * to subscribers, and reconciles with ListStreams on a period so that lost events are repaired.
  */
 export class LiveHub {
-  readonly state = new LiveStateStore();
+  readonly state: LiveStateStore;
   private readonly channelSinks = new Map<string, Set<Sink<LiveUpdate>>>();
   private readonly eventSinks = new Set<{ filter: EventFilter; sink: Sink<RelayedEntry> }>();
   private timer: NodeJS.Timeout | undefined;
@@ -72,6 +76,10 @@ export class LiveHub {
 
   constructor(private readonly options: LiveHubOptions) {
     this.now = options.now ?? (() => Date.now());
+    this.state = new LiveStateStore({
+      ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
+      ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+    });
   }
 
   /** Starts reading the log and reconciles once, so that statuses are known before the first subscriber. */
@@ -270,7 +278,7 @@ export class LiveHub {
             for (const sink of sinks) sink.push(relayed);
           },
         );
-        const change = entry.fact ? this.state.apply(entry.fact) : undefined;
+        const change = entry.fact ? this.state.apply(entry.fact, this.receivedAt(id)) : undefined;
         if (change) this.publish(change);
         // Events carry no viewer count: ask ListStreams soon rather than at the next period.
         if (change?.status === "LIVE" && change.viewerCount === null) this.followUp();
@@ -279,6 +287,15 @@ export class LiveHub {
     } catch (error) {
       this.options.onError?.(error, "applying a log entry");
     }
+  }
+
+  /**
+   * When the log took an entry in: its id's time, the same on every replica (with Redis, the Redis
+   * server's clock), so that every replica judges an event's date alike; else this replica's clock.
+   */
+  private receivedAt(logId: string): number {
+    const ms = isLogId(logId) ? Number(logId.split("-")[0]) : Number.NaN;
+    return ms > 0 ? ms : this.now();
   }
 
   private applySnapshot(streams: SnapshotStream[], takenAt: number): ChannelLiveState[] {

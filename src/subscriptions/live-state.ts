@@ -4,7 +4,12 @@
  * - a channel carries one stream at a time; a stream that has ended never becomes current again;
  * - another stream becomes current only if its start is strictly newer (at second precision) than the
  *   transition that set the current status; same-second ties wait for reconciliation;
- * - a snapshot (what ListStreams said at time T) overrides only what events did not say after T.
+ * - a snapshot (what ListStreams said at time T) overrides only what events did not say after T;
+ * - an event dated more than `clockSkewMs` after its receipt, or more than `maxAgeMs` before it, moves
+ *   nothing (the hub still relays it). Against a snapshot an event counts at the earlier of its time and
+ *   its receipt (it cannot have happened later), and a time further ahead of the comparing clock than
+ *   `clockSkewMs` (state recorded before these bounds, or without a receipt time) is not believed, so a
+ *   snapshot can always repair a channel.
  * Every call returns the change it made, if any, so callers can publish exactly the changes.
  */
 
@@ -58,9 +63,33 @@ const EVENT_TIME_UNCERTAINTY_MS = 1000;
 /** Ended stream ids remembered per channel, so that their late starts are ignored. */
 const REMEMBERED_STREAMS = 32;
 
+export interface LiveStateOptions {
+  /** How far an event may be dated after its receipt and still move live state (ms). Default 5 min. */
+  clockSkewMs?: number;
+  /** How far an event may be dated before its receipt and still move live state (ms). Default 24 h. */
+  maxAgeMs?: number;
+}
+
+/** Whether an event dated `time` and received at `receivedAt` may move live state (the window's defaults). */
+export function inEventWindow(time: number, receivedAt: number, options: LiveStateOptions = {}): boolean {
+  const { clockSkewMs = 300_000, maxAgeMs = 86_400_000 } = options;
+  return time <= receivedAt + clockSkewMs && time >= receivedAt - maxAgeMs;
+}
+
+/**
+ * When a fact happened: `time` on the event's clock (orders events among themselves), `seen` on the
+ * receiving clock (compared with snapshots), and `now`, the receiving clock's reading it is judged against.
+ */
+interface At {
+  time: number;
+  seen: number;
+  now: number;
+}
+
 interface StreamMemory {
   /** Earliest event time seen for the stream: it was alive within that second. */
   firstSeenAt?: number;
+  /** When it ended, on the receiving clock. */
   endedAt?: number;
   /** When the stream started (Stream Start, Stream Takeover, or ListStreams). */
   startedAt?: number;
@@ -74,6 +103,8 @@ interface ChannelRecord {
   state: ChannelLiveState;
   /** Time of the fact that set the current status (not health or viewers). */
   transitionAt: number;
+  /** The same on the receiving clock, for comparing with snapshots. */
+  transitionSeenAt: number;
   /** The stream that fact was about (the one that went live, or the one that ended). */
   transitionStream?: string;
   streams: Map<string, StreamMemory>;
@@ -101,6 +132,13 @@ function offline(channelArn: string): ChannelLiveState {
 
 export class LiveStateStore {
   private channels = new Map<string, ChannelRecord>();
+  private readonly clockSkewMs: number;
+  private readonly maxAgeMs: number;
+
+  constructor({ clockSkewMs = 300_000, maxAgeMs = 86_400_000 }: LiveStateOptions = {}) {
+    this.clockSkewMs = clockSkewMs;
+    this.maxAgeMs = maxAgeMs;
+  }
 
   /** The channel's current state; OFFLINE with version 0 when nothing is known. */
   get(channelArn: string): ChannelLiveState {
@@ -119,30 +157,44 @@ export class LiveStateStore {
     return {
       ...current,
       ...NO_STREAM,
-      updatedAt: Math.max(current.updatedAt, time),
+      updatedAt: Math.max(this.believed(current.updatedAt, time), time),
       version: current.version + 1,
     };
   }
 
-  /** Applies one event; returns the new state when it changed anything visible, else undefined. */
-  apply(fact: LiveFact): ChannelLiveState | undefined {
+  /** Whether an event dated `time` and received at `receivedAt` may move live state. */
+  inWindow(time: number, receivedAt: number): boolean {
+    return inEventWindow(time, receivedAt, { clockSkewMs: this.clockSkewMs, maxAgeMs: this.maxAgeMs });
+  }
+
+  /**
+   * Applies one event received at `receivedAt` (ms, the receiving clock; absent = its own time, unbounded);
+   * returns the new state when it changed anything visible, else undefined.
+   */
+  apply(fact: LiveFact, receivedAt?: number): ChannelLiveState | undefined {
+    if (receivedAt !== undefined && !this.inWindow(fact.time, receivedAt)) return undefined;
+    const at: At = {
+      time: fact.time,
+      seen: Math.min(fact.time, receivedAt ?? fact.time),
+      now: receivedAt ?? Number.POSITIVE_INFINITY,
+    };
     const record = this.record(fact.channelArn);
     const memory = this.memory(record, fact.streamId);
     memory.firstSeenAt = Math.min(memory.firstSeenAt ?? fact.time, fact.time);
     const current = record.state;
     const isCurrent = current.status === "LIVE" && current.streamId === fact.streamId;
+    const newest = (known?: { at: number }) =>
+      !known || fact.time >= this.believed(known.at, at.now, Number.NEGATIVE_INFINITY);
 
     if (fact.kind === "health") {
-      if (!memory.health || fact.time >= memory.health.at)
-        memory.health = { starving: fact.starving, at: fact.time };
+      if (newest(memory.health)) memory.health = { starving: fact.starving, at: fact.time };
       if (!isCurrent) return undefined;
-      return this.update(record, { health: healthOf(memory) }, fact.time, "EVENT");
+      return this.update(record, { health: healthOf(memory) }, at, "EVENT");
     }
     if (fact.kind === "recording") {
-      if (!memory.recording || fact.time >= memory.recording.at)
-        memory.recording = { status: fact.status, at: fact.time };
-      if (!isCurrent) return undefined;
-      return this.update(record, { recording: memory.recording.status }, fact.time, "EVENT");
+      if (newest(memory.recording)) memory.recording = { status: fact.status, at: fact.time };
+      if (!isCurrent || !memory.recording) return undefined;
+      return this.update(record, { recording: memory.recording.status }, at, "EVENT");
     }
     if (STARTS.has(fact.name)) {
       // Session Created comes first (the key is accepted, video not yet playable): its time stands in
@@ -152,13 +204,13 @@ export class LiveStateStore {
       else memory.startedAt = Math.min(memory.startedAt ?? fact.time, fact.time);
       if (memory.endedAt !== undefined) return undefined; // a late start of a stream that already ended
       if (isCurrent)
-        return this.update(record, { startTime: startOf(memory) ?? current.startTime }, fact.time, "EVENT");
-      if (!this.isNewer(record, fact.time)) return undefined;
-      return this.goLive(record, fact.streamId, fact.time, "EVENT");
+        return this.update(record, { startTime: startOf(memory) ?? current.startTime }, at, "EVENT");
+      if (!this.isNewer(record, at)) return undefined;
+      return this.goLive(record, fact.streamId, at, "EVENT");
     }
-    memory.endedAt = Math.min(memory.endedAt ?? fact.time, fact.time);
+    memory.endedAt = Math.min(memory.endedAt ?? at.seen, at.seen);
     if (!isCurrent) return undefined; // the end of a stream that is not the current one
-    return this.goOffline(record, fact.time, "EVENT");
+    return this.goOffline(record, at, "EVENT");
   }
 
   /**
@@ -168,8 +220,11 @@ export class LiveStateStore {
   reconcile(streams: SnapshotStream[], takenAt: number, scope?: Iterable<string>): ChannelLiveState[] {
     const changes: ChannelLiveState[] = [];
     const liveNow = new Map(streams.map((s) => [s.channelArn, s]));
-    // An event newer than the snapshot (allowing for its second precision) wins over it.
-    const snapshotWins = (eventTime: number) => eventTime + EVENT_TIME_UNCERTAINTY_MS <= takenAt;
+    const at: At = { time: takenAt, seen: takenAt, now: takenAt };
+    // An event newer than the snapshot (allowing for its second precision) wins over it; a time further
+    // ahead than any clock could be is no evidence, so that no event outranks what ListStreams sees now.
+    const snapshotWins = (seenAt: number) =>
+      this.believed(seenAt, takenAt, Number.NEGATIVE_INFINITY) + EVENT_TIME_UNCERTAINTY_MS <= takenAt;
     for (const s of streams) {
       const record = this.record(s.channelArn);
       const memory = this.memory(record, s.streamId);
@@ -184,15 +239,15 @@ export class LiveStateStore {
             viewerCount: s.viewerCount ?? current.viewerCount,
             startTime: s.startTime ?? current.startTime,
           },
-          takenAt,
+          at,
           "RECONCILIATION",
         );
       } else if (
         (memory.endedAt === undefined || snapshotWins(memory.endedAt)) &&
-        snapshotWins(record.transitionAt)
+        snapshotWins(record.transitionSeenAt)
       ) {
         memory.endedAt = undefined;
-        change = this.goLive(record, s.streamId, takenAt, "RECONCILIATION", s);
+        change = this.goLive(record, s.streamId, at, "RECONCILIATION", s);
       }
       if (change) changes.push(change);
     }
@@ -200,10 +255,10 @@ export class LiveStateStore {
     for (const channelArn of candidates) {
       if (liveNow.has(channelArn)) continue;
       const record = this.channels.get(channelArn);
-      if (record?.state.status !== "LIVE" || !snapshotWins(record.transitionAt)) continue;
+      if (record?.state.status !== "LIVE" || !snapshotWins(record.transitionSeenAt)) continue;
       const streamId = record.state.streamId;
       if (streamId) this.memory(record, streamId).endedAt = takenAt;
-      const change = this.goOffline(record, takenAt, "RECONCILIATION");
+      const change = this.goOffline(record, at, "RECONCILIATION");
       if (change) changes.push(change);
     }
     return changes;
@@ -212,7 +267,7 @@ export class LiveStateStore {
   private goLive(
     record: ChannelRecord,
     streamId: string,
-    time: number,
+    at: At,
     source: ChannelLiveState["source"],
     reported?: SnapshotStream,
   ): ChannelLiveState | undefined {
@@ -220,10 +275,11 @@ export class LiveStateStore {
     if (previous && previous !== streamId) {
       // One stream per channel: a newer stream means the previous one ended, whether or not we heard.
       const old = this.memory(record, previous);
-      old.endedAt ??= time;
+      old.endedAt ??= at.seen;
     }
     const memory = this.memory(record, streamId);
-    record.transitionAt = time;
+    record.transitionAt = at.time;
+    record.transitionSeenAt = at.seen;
     record.transitionStream = streamId;
     return this.update(
       record,
@@ -235,7 +291,7 @@ export class LiveStateStore {
         viewerCount: reported?.viewerCount ?? null,
         recording: memory.recording?.status ?? null,
       },
-      time,
+      at,
       source,
     );
   }
@@ -244,26 +300,29 @@ export class LiveStateStore {
    * Whether a start stamped `time` comes from a stream newer than the one behind the current status.
    * Event times have second precision: a later second is newer; in the same second it is newer only if
    * that other stream was already seen alive in an earlier second (two streams never overlap). Other
-   * same-second ties wait for reconciliation rather than risk moving the channel backwards.
+   * same-second ties wait for reconciliation rather than risk moving the channel backwards. A transition
+   * dated further ahead of this start's receipt than the clock skew allows is no evidence at all.
    */
-  private isNewer(record: ChannelRecord, time: number): boolean {
-    if (time !== record.transitionAt) return time > record.transitionAt;
+  private isNewer(record: ChannelRecord, { time, now }: At): boolean {
+    const transitionAt = this.believed(record.transitionAt, now, Number.NEGATIVE_INFINITY);
+    if (time !== transitionAt) return time > transitionAt;
     const before = record.transitionStream
       ? record.streams.get(record.transitionStream)?.firstSeenAt
       : undefined;
     return before !== undefined && time > before;
   }
 
-  private goOffline(record: ChannelRecord, time: number, source: ChannelLiveState["source"]) {
-    record.transitionAt = time;
+  private goOffline(record: ChannelRecord, at: At, source: ChannelLiveState["source"]) {
+    record.transitionAt = at.time;
+    record.transitionSeenAt = at.seen;
     record.transitionStream = record.state.streamId ?? undefined;
-    return this.update(record, { ...NO_STREAM }, time, source);
+    return this.update(record, { ...NO_STREAM }, at, source);
   }
 
   private update(
     record: ChannelRecord,
     patch: Partial<ChannelLiveState>,
-    time: number,
+    at: At,
     source: ChannelLiveState["source"],
   ): ChannelLiveState | undefined {
     const current = record.state;
@@ -272,7 +331,7 @@ export class LiveStateStore {
     record.state = {
       ...current,
       ...patch,
-      updatedAt: Math.max(current.updatedAt, time),
+      updatedAt: Math.max(this.believed(current.updatedAt, at.now), at.time),
       source,
       version: current.version + 1,
     };
@@ -282,7 +341,7 @@ export class LiveStateStore {
   private record(channelArn: string): ChannelRecord {
     let record = this.channels.get(channelArn);
     if (!record) {
-      record = { state: offline(channelArn), transitionAt: 0, streams: new Map() };
+      record = { state: offline(channelArn), transitionAt: 0, transitionSeenAt: 0, streams: new Map() };
       this.channels.set(channelArn, record);
     }
     return record;
@@ -299,6 +358,11 @@ export class LiveStateStore {
       }
     }
     return memory;
+  }
+
+  /** `time`, unless it is further ahead of the clock reading `now` than the skew allows: then `otherwise`. */
+  private believed(time: number, now: number, otherwise = 0): number {
+    return time <= now + this.clockSkewMs ? time : otherwise;
   }
 }
 

@@ -10,17 +10,46 @@ export interface RedisEventLogOptions {
   key?: string;
   /** How long entries stay replayable, in ms. Default 1 hour. */
   retentionMs?: number;
+  /**
+   * The most entries the stream keeps, whatever their age (trimmed on each ingested append): with ingest's
+   * per-entry cap (MAX_ENTRY_BYTES) this bounds Redis memory under a flood. Default 100,000 (28 events a
+   * second for the hour of retention).
+   */
+  maxEntries?: number;
+}
+
+/** The shared log, plus the one step that makes ingest idempotent without losing what failed. */
+export interface RedisEventLog extends EventLog {
+  /**
+   * Appends `entry` unless `markKey` exists, and sets `markKey` (to the new id, for `markMs`) in the same
+   * atomic step, after the append: a failed append leaves no mark. Undefined when `markKey` was set.
+   */
+  appendUnmarked(entry: LogEntry, markKey: string, markMs: number): Promise<string | undefined>;
 }
 
 type StreamReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
 
+// Ingest's append: the mark is checked, the entry appended and trimmed (by age, then by count) and the mark
+// set, in one atomic script. The mark is read first and written last: a script that fails half-way (an ACL
+// or OOM refusal of XADD) has written nothing, so the retry is appended; one whose SET fails has appended
+// without marking (a retry is delivered twice, never lost). The mark holds the entry's id.
+// KEYS: stream, mark; ARGV: payload, min id, max entries, mark ms.
+const APPEND_UNMARKED = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+local id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[2], '*', 'e', ARGV[1])
+redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[3])
+redis.call('SET', KEYS[2], id, 'PX', ARGV[4])
+return id
+`;
+
 /**
- * The shared log on Redis Streams: XADD with a time-based MINID trim, one blocking XREAD loop per
- * replica, XRANGE for replay after a reconnect.
+ * The shared log on Redis Streams: XADD with a time-based MINID trim (and a count cap), one blocking XREAD
+ * loop per replica, XRANGE for replay after a reconnect.
  */
-export function redisEventLog(options: RedisEventLogOptions): EventLog {
+export function redisEventLog(options: RedisEventLogOptions): RedisEventLog {
   const key = options.key ?? "ivs-gateway:events";
   const retentionMs = options.retentionMs ?? 3600_000;
+  const maxEntries = options.maxEntries ?? 100_000;
   let running = false;
   let loop: Promise<void> | undefined;
 
@@ -37,6 +66,21 @@ export function redisEventLog(options: RedisEventLogOptions): EventLog {
       const id = await options.redis.xadd(key, "MINID", "~", minId, "*", "e", JSON.stringify(entry));
       if (!id) throw new Error("XADD returned no id");
       return id;
+    },
+    async appendUnmarked(entry, markKey, markMs) {
+      const minId = `${Date.now() - retentionMs}-0`;
+      const ms = Math.max(1, Math.round(markMs));
+      const id = await options.redis.eval(
+        APPEND_UNMARKED,
+        2,
+        key,
+        markKey,
+        JSON.stringify(entry),
+        minId,
+        maxEntries,
+        ms,
+      );
+      return typeof id === "string" ? id : undefined;
     },
     async start(onEntry) {
       running = true;

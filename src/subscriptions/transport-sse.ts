@@ -1,5 +1,13 @@
 import { type ExecutionResult, GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import type { Principal } from "../auth/principal.ts";
+import {
+  type CapKind,
+  capExceeded,
+  capKey,
+  type PrincipalCaps,
+  principalCaps,
+} from "../auth/principal-caps.ts";
 import { isLogId } from "./event-log.ts";
 
 /**
@@ -12,6 +20,8 @@ import { isLogId } from "./event-log.ts";
  *   (EventSource, graphql-sse) reconnects, and the load balancer sends it to another replica.
  * The wire format is otherwise Yoga's: a `:` ping first and every 12 s, `event: next` / `data:`, and
  * `event: complete` when the subscription itself ends.
+ * Each stream holds one connection and one subscription of its principal's caps (src/auth/principal-caps.ts)
+ * from its first byte to its end, however it ends; over the cap the answer is 429 with Retry-After.
  */
 
 /** The log id of the event each HTTP subscription most recently delivered, by its request. */
@@ -45,6 +55,8 @@ function requestOf(ctx: unknown): Request | undefined {
 export interface SseTransportOptions {
   /** Comment line sent to keep proxies from timing the stream out. Default every 12 s (Yoga's). */
   pingMs?: number;
+  /** Per-principal caps, shared with graphql-ws (src/subscriptions/transport-ws.ts). Default: its own, at their defaults. */
+  caps?: PrincipalCaps;
 }
 
 export interface SseTransport {
@@ -59,24 +71,45 @@ export interface SseTransport {
 /** The SSE transport of subscriptions; see the file's header. */
 export function sseTransport(options: SseTransportOptions = {}): SseTransport {
   const pingMs = options.pingMs ?? 12_000;
-  const subscriptionRequests = new WeakSet<Request>();
+  const caps = options.caps ?? principalCaps();
+  /** HTTP subscriptions, with whom their stream is counted against. */
+  const subscriptionRequests = new WeakMap<Request, string>();
+  /** HTTP subscriptions refused before they started, by the cap they hit. */
+  const refusedRequests = new WeakMap<Request, CapKind>();
   const open = new Set<() => void>();
   let draining = false;
 
-  const processor = (request: Request) => (result: unknown, fetchAPI: { Response: typeof Response }) => {
+  const processor = (request: Request) => (result: unknown, fetchAPI: FetchApi) => {
     const iterator = (result as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+    const key = subscriptionRequests.get(request) ?? "";
+    // Taken here, where every way the stream ends is seen: a slot cannot outlive its stream.
+    const connection = caps.take("connections", key);
+    const subscription = connection && caps.take("subscriptions", key);
+    if (!connection || !subscription) {
+      connection?.();
+      void Promise.resolve(iterator.return?.()).catch(() => {});
+      return refusal(caps, connection ? "subscriptions" : "connections", fetchAPI);
+    }
+    const release = () => {
+      connection();
+      subscription();
+    };
     const encoder = new TextEncoder();
     let ping: NodeJS.Timeout | undefined;
     let closed = false;
     let lastId: string | undefined;
     let end = () => {};
+    const finish = () => {
+      closed = true;
+      open.delete(end);
+      clearInterval(ping);
+      release();
+    };
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         end = () => {
           if (closed) return;
-          closed = true;
-          open.delete(end);
-          clearInterval(ping);
+          finish();
           controller.close();
           // Forwarded at once (authorizeEach, Repeater): the hub drops the subscriber without a next event.
           void Promise.resolve(iterator.return?.()).catch(() => {});
@@ -97,9 +130,7 @@ export function sseTransport(options: SseTransportOptions = {}): SseTransport {
           next = await iterator.next();
         } catch (error) {
           if (closed) return;
-          closed = true;
-          open.delete(end);
-          clearInterval(ping);
+          finish();
           controller.error(error);
           return;
         }
@@ -114,16 +145,12 @@ export function sseTransport(options: SseTransportOptions = {}): SseTransport {
         if (next.done) chunk += "event: complete\ndata:\n\n";
         controller.enqueue(encoder.encode(chunk));
         if (next.done) {
-          closed = true;
-          open.delete(end);
-          clearInterval(ping);
+          finish();
           controller.close();
         }
       },
       cancel() {
-        closed = true;
-        open.delete(end);
-        clearInterval(ping);
+        finish();
         return Promise.resolve(iterator.return?.()).then(() => {});
       },
     });
@@ -138,12 +165,33 @@ export function sseTransport(options: SseTransportOptions = {}): SseTransport {
   };
 
   const plugin: Plugin = {
-    onSubscribe({ args }) {
+    onSubscribe({ args, setResultAndStopExecution }) {
       // Over WebSocket the context has the upgrade's `req`, not a fetch Request: graphql-ws handles those.
       const request = requestOf(args.contextValue);
-      if (request) subscriptionRequests.add(request);
+      if (!request) return;
+      const { principal, req } = args.contextValue as unknown as {
+        principal: Principal;
+        req?: { socket?: { remoteAddress?: string } };
+      };
+      const key = capKey(principal, req?.socket?.remoteAddress);
+      // Refused before the subscription is set up; the stream's own count (in the processor) is what holds.
+      const kind = (["connections", "subscriptions"] as const).find((k) => caps.full(k, key));
+      if (kind) {
+        refusedRequests.set(request, kind);
+        return setResultAndStopExecution({ errors: [capExceeded(caps, kind)] });
+      }
+      subscriptionRequests.set(request, key);
     },
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      const refused = refusedRequests.get(request);
+      if (refused) {
+        // The same 429 as a refusal in the processor, not Yoga's event stream of one error.
+        setResultProcessor(
+          ((_: unknown, fetchAPI: FetchApi) => refusal(caps, refused, fetchAPI)) as never,
+          "application/json",
+        );
+        return;
+      }
       // For a subscription's stream of results Yoga only ever picks SSE: take over where it did.
       if (!resultProcessor || !subscriptionRequests.has(request) || !isAsyncIterable(result)) return;
       setResultProcessor(processor(request) as never, "text/event-stream");
@@ -160,6 +208,21 @@ export function sseTransport(options: SseTransportOptions = {}): SseTransport {
       return n;
     },
   };
+}
+
+type FetchApi = { Response: typeof Response };
+
+/** An HTTP 429 for a stream over its principal's cap: a GraphQL error body, and when to retry. */
+function refusal(caps: PrincipalCaps, kind: CapKind, fetchAPI: FetchApi): Response {
+  const { message, extensions } = capExceeded(caps, kind);
+  const { http: _http, ...rest } = extensions;
+  return new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: rest }] }), {
+    status: 429,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "retry-after": String(caps.retryAfterSeconds),
+    },
+  });
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

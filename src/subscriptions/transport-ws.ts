@@ -1,13 +1,22 @@
 import type { Server } from "node:http";
-import { type ExecutionArgs, GraphQLError } from "graphql";
+import { type ExecutionArgs, GraphQLError, getOperationAST } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Authenticator } from "../auth/authenticate.ts";
 import { isUnauthenticated } from "../auth/errors.ts";
 import { isExpired, type Principal } from "../auth/principal.ts";
+import {
+  capExceeded,
+  capKey,
+  capMessage,
+  type PrincipalCaps,
+  principalCaps,
+  type Release,
+} from "../auth/principal-caps.ts";
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import { type TrustedDocumentsOptions, trustedQueryOf } from "../documents/plugin.ts";
+import { maskGatewayErrors } from "../plugins/mask-errors.ts";
 
 /**
  * Close code of a connection whose credentials are missing, invalid or expired: graphql-ws's own
@@ -20,6 +29,12 @@ export const CLOSE_UNAUTHENTICATED = 4401;
  * reconnect message of its own; its clients retry on 1001 by default (as on 1006, 1012, 1013).
  */
 export const CLOSE_GOING_AWAY = 1001;
+
+/**
+ * Close code of a connection over its principal's MAX_CONNECTIONS_PER_PRINCIPAL: graphql-ws's own "too many"
+ * code, which its clients take as final (no automatic retry) rather than reconnecting into the same refusal.
+ */
+export const CLOSE_TOO_MANY = 4429;
 
 export interface WsTransportOptions {
   /** Checks the `connection_init` payload (`{ authorization: "Bearer …" }` or `{ "x-api-key": "…" }`). */
@@ -34,6 +49,17 @@ export interface WsTransportOptions {
   maxPayload?: number;
   /** Trusted documents (src/documents): ids resolved, and in only-mode other documents refused. Default none. */
   documents?: TrustedDocumentsOptions;
+  /**
+   * Per-principal caps on sockets and subscriptions, shared with SSE (src/subscriptions/transport-sse.ts).
+   * Default: its own, at their defaults (500 subscriptions, 100 connections).
+   */
+  caps?: PrincipalCaps;
+}
+
+/** Whom a socket is counted against, and the subscription slots it holds (given back when it closes). */
+interface SocketSlots {
+  key: string;
+  subscriptions: Set<Release>;
 }
 
 type EnvelopedArgs = ExecutionArgs & {
@@ -76,6 +102,28 @@ export function attachGraphqlWs(
   const principals = new WeakMap<WebSocket, Principal>();
   const expiryTimers = new Set<NodeJS.Timeout>();
   const refuse = (socket: WebSocket, reason: string) => socket.close(CLOSE_UNAUTHENTICATED, reason);
+  const caps = options.caps ?? principalCaps();
+  const slots = new WeakMap<WebSocket, SocketSlots>();
+
+  /** Counts the socket against its principal's connections, or closes it with 4429; false if it did not stay. */
+  const admit = (socket: WebSocket, principal: Principal, remoteAddress: string | undefined): boolean => {
+    // Closed while authenticating: its close event has passed, nothing would give the slot back.
+    if (socket.readyState !== socket.OPEN) return false;
+    const key = capKey(principal, remoteAddress);
+    const connection = caps.take("connections", key);
+    if (!connection) {
+      socket.close(CLOSE_TOO_MANY, capMessage(caps, "connections"));
+      return false;
+    }
+    const held: SocketSlots = { key, subscriptions: new Set() };
+    slots.set(socket, held);
+    socket.once("close", () => {
+      connection();
+      for (const release of held.subscriptions) release();
+      held.subscriptions.clear();
+    });
+    return true;
+  };
 
   const disposable = useServer(
     {
@@ -85,6 +133,7 @@ export function attachGraphqlWs(
         const { socket } = ctx.extra;
         try {
           const principal = await options.authenticator.fromConnectionParams(ctx.connectionParams);
+          if (!admit(socket, principal, ctx.extra.request.socket.remoteAddress)) return false;
           principals.set(socket, principal);
           if (principal.expiresAt !== undefined) {
             // A socket outliving its token is closed, not left streaming on stale credentials.
@@ -136,11 +185,24 @@ export function attachGraphqlWs(
             rootValue: { execute, subscribe },
           };
           const errors = validate(args.schema, args.document);
-          if (errors.length > 0) return errors;
+          if (errors.length > 0) return errors.map(safeError);
+          // Last, once nothing else refuses it: a subscription holds a slot until it ends or the socket closes.
+          if (getOperationAST(args.document, payload.operationName)?.operation === "subscription") {
+            const held = slots.get(ctx.extra.socket);
+            if (!held || ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return [closedError()];
+            const release = caps.take("subscriptions", held.key);
+            if (!release) return [capExceeded(caps, "subscriptions")];
+            held.subscriptions.add(release);
+            const done = () => {
+              release();
+              held.subscriptions.delete(release);
+            };
+            args.rootValue = { execute, subscribe: releasingSubscribe(subscribe, done) };
+          }
           return args;
         } catch (error) {
           // Refusals (rate limit, token limit, syntax) go to this operation only, not the whole socket.
-          if (error instanceof GraphQLError) return [error];
+          if (error instanceof GraphQLError) return [safeError(error)];
           throw error;
         }
       },
@@ -176,5 +238,62 @@ export function attachGraphqlWs(
       await disposed;
       return open;
     },
+  };
+}
+
+/** For an operation whose socket closed while it was being prepared: nobody will read it. */
+/** What HTTP's masking does to an error sent before execution: a syntax error may quote a stream key. */
+function safeError(error: GraphQLError): GraphQLError {
+  return maskGatewayErrors(error, "Unexpected error.", false) as GraphQLError;
+}
+
+function closedError(): GraphQLError {
+  return new GraphQLError("The connection is closing", { extensions: { code: "CONNECTION_CLOSING" } });
+}
+
+/**
+ * `subscribe`, calling `done` once when the subscription is over however that happens: its stream ends,
+ * fails or is returned (the client's `complete`, the socket closing), or it never streamed (an error result,
+ * a throw). The slot is tied to the operation itself, not to its id, which a client may reuse.
+ */
+function releasingSubscribe(
+  subscribe: (args: ExecutionArgs) => unknown,
+  done: () => void,
+): (args: ExecutionArgs) => Promise<unknown> {
+  return async (args) => {
+    let result: unknown;
+    try {
+      result = await subscribe(args);
+    } catch (error) {
+      done();
+      throw error;
+    }
+    const source = result as AsyncIterable<unknown> | null;
+    if (typeof source?.[Symbol.asyncIterator] !== "function") {
+      done();
+      return result;
+    }
+    const iterator = source[Symbol.asyncIterator]();
+    const settle = <T>(step: Promise<IteratorResult<T>>) =>
+      step.then(
+        (r) => {
+          if (r.done) done();
+          return r;
+        },
+        (error: unknown) => {
+          done();
+          throw error;
+        },
+      );
+    const wrapped: AsyncIterableIterator<unknown> = {
+      [Symbol.asyncIterator]: () => wrapped,
+      next: () => settle(iterator.next()),
+      return: (value?: unknown) => {
+        done();
+        return iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: undefined });
+      },
+      throw: (error?: unknown) => settle(iterator.throw ? iterator.throw(error) : Promise.reject(error)),
+    };
+    return wrapped;
   };
 }

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.ts";
+import { redactSecrets } from "../../src/redact.ts";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -50,5 +51,28 @@ describe("createLogger", () => {
     logger.info("hidden");
     logger.warn("shown");
     expect(lines.map((l) => l.msg)).toEqual(["shown"]);
+  });
+
+  it("redacts secret-shaped values echoed into any string: messages, error messages and stacks", () => {
+    const { lines, logger } = capture();
+    const key = "sk_us-west-2_AbCdEfGhIjKl_MnOpQrStUvWxYz0123456789ABCD";
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+    const pem =
+      "-----BEGIN PRIVATE KEY-----\nMIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDB\n-----END PRIVATE KEY-----\n";
+    logger.warn({ err: new Error(`bad arn ${key}`), note: `Bearer ${jwt}`, detail: pem }, `got ${key}`);
+    const text = JSON.stringify(lines);
+    for (const secret of [key, jwt, "MIG2AgEAMBAGByqGSM49"]) expect(text).not.toContain(secret);
+    expect(lines[0]?.msg).toBe("got [redacted]");
+    expect((lines[0]?.err as { stack?: string } | undefined)?.stack).toMatch(/^Error: bad arn \[redacted\]/);
+    expect(lines[0]?.note).toBe("Bearer [redacted]");
+  });
+
+  it("leaves ordinary text alone", () => {
+    for (const text of [
+      "arn:aws:ivs:us-west-2:123456789012:stream-key/AbCdEfGhIjKl",
+      "task_list_items and risk_us-west_x",
+      "Basic authentication is configured; Bearer tokens are checked",
+    ])
+      expect(redactSecrets(text)).toBe(text);
   });
 });

@@ -158,6 +158,29 @@ describe("live hub", () => {
     await hub.stop();
   });
 
+  it("relays an event dated outside the window, judged at the log's receipt time, without moving live state", async () => {
+    const { hub, ingestor } = setup();
+    await hub.start();
+    const status = hub.watchChannels([A]);
+    await take(status, 1);
+    const events = hub.watchEvents({ channelArns: [A] });
+    const relayed = take<RelayedEntry>(events, 2);
+    const poisoned = await ingestor.ingest(
+      streamEvent(A, "Stream Start", "st-future", "2999-01-01T00:00:00Z"),
+    );
+    const real = await ingestor.ingest(streamEvent(A, "Stream Start", "st-real", new Date().toISOString()));
+    expect((await relayed).map((e) => e.logId)).toEqual([poisoned.logId, real.logId]);
+    // The first change subscribers see is the real start: the future-dated one moved nothing.
+    expect((await take<LiveUpdate>(status, 1))[0]).toMatchObject({
+      status: "LIVE",
+      streamId: "st-real",
+      version: 1,
+    });
+    await status.return?.();
+    await events.return?.();
+    await hub.stop();
+  });
+
   it("repairs a lost end event at the next reconciliation and publishes the correction", async () => {
     let live: SnapshotStream[] = [];
     const log = memoryEventLog();

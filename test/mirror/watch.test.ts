@@ -1,0 +1,54 @@
+import { IvsClient } from "@aws-sdk/client-ivs";
+import { describe, expect, it } from "vitest";
+import { Mirror } from "../../src/mirror/mirror.ts";
+import { applyLogEntry } from "../../src/mirror/watch.ts";
+import type { LogEntry } from "../../src/subscriptions/event-log.ts";
+import { parseIvsEvent } from "../../src/subscriptions/ivs-event.ts";
+
+const CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl";
+
+/** A Stream Start as EventBridge would deliver it, dated `time`. */
+function streamStart(id: string, time: string, streamId: string): LogEntry {
+  const parsed = parseIvsEvent({
+    version: "0",
+    id,
+    "detail-type": "IVS Stream State Change",
+    source: "aws.ivs",
+    account: "123456789012",
+    time,
+    region: "us-west-2",
+    resources: [CHANNEL],
+    detail: { event_name: "Stream Start", channel_name: "watched", stream_id: streamId },
+  });
+  if (!parsed.ok) throw new Error(`not an event: ${parsed.reason}`);
+  return { type: "event", event: parsed.event };
+}
+
+describe("the mirror follows events only inside the event time window", () => {
+  // No IVS call is made: applyLogEntry only records what events say.
+  const ivs = new IvsClient({
+    region: "us-west-2",
+    endpoint: "http://127.0.0.1:9",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+
+  it("opens a session for a Stream Start received now, and none for one dated 2999 or 1971", () => {
+    const mirror = new Mirror({ ivs });
+    const now = Date.now();
+    applyLogEntry(mirror, undefined, streamStart("e-2999", "2999-01-01T00:00:00Z", "st-future"), now);
+    applyLogEntry(mirror, undefined, streamStart("e-1971", "1971-01-01T00:00:00Z", "st-past"), now);
+    expect(mirror.store.sessions.open(CHANNEL)).toEqual([]);
+    applyLogEntry(mirror, undefined, streamStart("e-now", new Date(now).toISOString(), "st-now"), now);
+    expect(mirror.store.sessions.open(CHANNEL).map((s) => s.streamId)).toEqual(["st-now"]);
+  });
+
+  it("takes its window from the configuration", () => {
+    const mirror = new Mirror({ ivs });
+    const now = Date.now();
+    const tenMinutesAhead = new Date(now + 600_000).toISOString();
+    applyLogEntry(mirror, undefined, streamStart("e-ahead", tenMinutesAhead, "st-ahead"), now, {
+      clockSkewMs: 900_000,
+    });
+    expect(mirror.store.sessions.open(CHANNEL).map((s) => s.streamId)).toEqual(["st-ahead"]);
+  });
+});
