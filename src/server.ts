@@ -8,6 +8,7 @@ import type { Plugin } from "graphql-yoga";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "./app.ts";
 import { memoryAuditLog, redisAuditLog } from "./audit/log.ts";
+import { originAllowed, sameOrigin } from "./auth/cors.ts";
 import { principalCaps } from "./auth/principal-caps.ts";
 import { type SecuritySetup, setUpSecurity } from "./auth/setup.ts";
 import { ConfigError, describeConfig, type GatewayConfig } from "./config.ts";
@@ -476,6 +477,13 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           maxPayload: config.limits.maxBodyBytes,
           caps,
           ...(documents ? { documents } : {}),
+          // Ambient credentials: a page on another site must not open a socket that needs no token.
+          ...(config.limits.csrfPrevention
+            ? {
+                allowOrigin: (origin: string, host: string | undefined) =>
+                  sameOrigin(origin, host) || originAllowed(config.limits.corsOrigins, origin),
+              }
+            : {}),
         });
         if (emulator && ingestKey) {
           // The emulator delivers its events to us the way an EventBridge API destination would.

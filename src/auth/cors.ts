@@ -32,6 +32,16 @@ export function originAllowed(allowed: readonly string[], origin: string): boole
   return false;
 }
 
+/** Whether a browser's Origin is the page's own server: its host and port are the request's Host. */
+export function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Yoga's `cors` option from the limits: an allowed origin is answered with itself, credentials only
  * with CORS_CREDENTIALS and never for `*` (which the configuration refuses to combine anyway);

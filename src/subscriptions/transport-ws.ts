@@ -54,6 +54,13 @@ export interface WsTransportOptions {
    * Default: its own, at their defaults (500 subscriptions, 100 connections).
    */
   caps?: PrincipalCaps;
+  /**
+   * Where credentials are ambient (CSRF prevention on: AUTH_DISABLED, or a proxy authenticating by cookie), a
+   * browser upgrade whose Origin fails this is refused with 403: the WebSocket analog of CSRF prevention, as
+   * browsers apply no CORS to WebSockets. Requests without an Origin (not from a browser) are not checked.
+   * Default none (every origin: a token in connection_init is the proof).
+   */
+  allowOrigin?: (origin: string, host: string | undefined) => boolean;
 }
 
 /** Whom a socket is counted against, and the subscription slots it holds (given back when it closes). */
@@ -76,10 +83,23 @@ export function attachGraphqlWs(
   yoga: YogaServerInstance<any, any>,
   options: WsTransportOptions,
 ) {
+  const { allowOrigin } = options;
   const wss = new WebSocketServer({
     server,
     path: options.path ?? "/graphql",
     maxPayload: options.maxPayload ?? 64 * 1024,
+    ...(allowOrigin
+      ? {
+          verifyClient: (
+            info: { origin: string; req: { headers: { host?: string } } },
+            done: (ok: boolean, code?: number, message?: string) => void,
+          ) => {
+            const { origin } = info;
+            if (!origin || allowOrigin(origin, info.req.headers.host)) return done(true);
+            done(false, 403, "origin not allowed (CORS_ORIGINS)");
+          },
+        }
+      : {}),
   });
   const alive = new WeakMap<WebSocket, boolean>();
   wss.on("connection", (socket) => {
