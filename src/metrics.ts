@@ -33,6 +33,7 @@ export interface GatewayMetrics {
   mirrorLeader: Gauge;
   /** Requests to POST /events by outcome: relayed, duplicate, ignored, malformed, unauthorized, unsupported, too_large, bad_json. */
   eventsIngested: Counter<"outcome">;
+  eventsOutOfWindow: Counter<"side">;
   /** Open subscriptions and sockets, sampled at scrape time. */
   subscribers: Gauge<"kind">;
 }
@@ -133,6 +134,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       name: `${prefix}ivs_events_ingested_total`,
       help: "IVS events received on POST /events by outcome",
       labelNames: ["outcome"],
+      registers,
+    }),
+    eventsOutOfWindow: new Counter({
+      name: `${prefix}ivs_events_out_of_window_total`,
+      help: "IVS events relayed but kept from live status: dated more than EVENT_CLOCK_SKEW_MS ahead of their receipt or EVENT_MAX_AGE_MS behind",
+      labelNames: ["side"],
       registers,
     }),
     subscribers: new Gauge({

@@ -397,6 +397,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           reconcileIntervalMs: config.events.reconcileIntervalMs,
           clockSkewMs: config.events.clockSkewMs,
           maxAgeMs: config.events.maxAgeMs,
+          onOutOfWindow: (side) => metrics.eventsOutOfWindow.inc({ side }),
           replayRetentionMs: config.events.replayRetentionMs,
           logMaxBytes: config.events.logMaxBytes,
           ingestApiKey: ingestKey ?? randomBytes(24).toString("base64url"),

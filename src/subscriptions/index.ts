@@ -9,7 +9,7 @@ import { type Deduper, memoryDeduper, redisDeduper } from "./dedupe.ts";
 import { type EventLog, memoryEventLog } from "./event-log.ts";
 import { EventIngestor, type IngestOutcome } from "./ingest.ts";
 import { createIngestHandler } from "./ingest-http.ts";
-import { FOLLOW_UP_MS, LiveHub } from "./live-hub.ts";
+import { FOLLOW_UP_MS, LiveHub, type LiveHubOptions } from "./live-hub.ts";
 import { redisEventLog } from "./redis-event-log.ts";
 import { listLiveStreams } from "./snapshot.ts";
 
@@ -27,6 +27,8 @@ export interface LiveEventsOptions {
   clockSkewMs?: number;
   /** An event dated further before its receipt is relayed but cannot move live status. Default 24 h. */
   maxAgeMs?: number;
+  /** Told of each event outside that window (src/subscriptions/live-hub.ts). Default none. */
+  onOutOfWindow?: LiveHubOptions["onOutOfWindow"];
   /** How long missed events can be replayed after a reconnect. Default 1 h (Redis) / last 10,000 (memory). */
   replayRetentionMs?: number;
   /** What the in-memory log may hold, in bytes of serialized entries (EVENT_LOG_MAX_BYTES). Default 64 MiB. */
@@ -91,6 +93,7 @@ export async function createLiveEvents(options: LiveEventsOptions) {
     reconcileIntervalMs: period,
     ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
     ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+    ...(options.onOutOfWindow ? { onOutOfWindow: options.onOutOfWindow } : {}),
     ...(claimReconciliation ? { claimReconciliation } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     ...(tracing ? { fanout: traceFanout(tracing) } : {}),

@@ -46,6 +46,8 @@ export interface LiveHubOptions {
   clockSkewMs?: number;
   /** An event dated further before its receipt is relayed but cannot move live state (ms). Default 24 h. */
   maxAgeMs?: number;
+  /** Told of each event outside that window (`ahead`: dated after its receipt), e.g. to count skewed clocks. */
+  onOutOfWindow?: (side: "ahead" | "behind", event: RelayedEvent) => void;
   now?: () => number;
 }
 
@@ -278,7 +280,10 @@ export class LiveHub {
             for (const sink of sinks) sink.push(relayed);
           },
         );
-        const change = entry.fact ? this.state.apply(entry.fact, this.receivedAt(id)) : undefined;
+        const receivedAt = this.receivedAt(id);
+        if (entry.fact && !this.state.inWindow(entry.fact.time, receivedAt))
+          this.options.onOutOfWindow?.(entry.fact.time > receivedAt ? "ahead" : "behind", entry.event);
+        const change = entry.fact ? this.state.apply(entry.fact, receivedAt) : undefined;
         if (change) this.publish(change);
         // Events carry no viewer count: ask ListStreams soon rather than at the next period.
         if (change?.status === "LIVE" && change.viewerCount === null) this.followUp();

@@ -106,6 +106,10 @@ describe("event times bounded against the receiving clock", () => {
     // Live state took none of them in: the idle channel is not live, the busy one still is.
     expect(await isLive(idle)).toEqual({ isLive: false, stream: null });
     expect(await isLive(busy)).toEqual({ isLive: true, stream: { streamId: broadcast.streamId } });
+    // An operator can see them: two dated ahead of their receipt, one long behind.
+    const metrics = await (await fetch(`${h.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/ivs_events_out_of_window_total\{side="ahead"\} 2\b/);
+    expect(metrics).toMatch(/ivs_events_out_of_window_total\{side="behind"\} 1\b/);
 
     // A real broadcast on the idle channel shows, and its LIVE is the first change subscribers saw of it.
     const real = (await h.control("/broadcasts/start", { channelArn: idle })) as { streamId: string };
