@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { stateChange } from "../subscriptions/envelopes.ts";
 import { collect, useLiveGateway } from "./harness.ts";
 
 const KEY = "test-events-key-event-time-0123";
@@ -30,17 +31,7 @@ async function postEvent(channelArn: string, eventName: string, streamId: string
   const res = await fetch(`${h.gateway.url}/events`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-api-key": KEY },
-    body: JSON.stringify({
-      version: "0",
-      id,
-      "detail-type": "IVS Stream State Change",
-      source: "aws.ivs",
-      account: "123456789012",
-      time,
-      region: "us-west-2",
-      resources: [channelArn],
-      detail: { event_name: eventName, channel_name: "", stream_id: streamId },
-    }),
+    body: JSON.stringify(stateChange({ id, channelArn, eventName, streamId, time })),
   });
   expect(res.status).toBe(202);
   expect(await res.json()).toMatchObject({ outcome: "relayed" });

@@ -4,22 +4,22 @@ import { Mirror } from "../../src/mirror/mirror.ts";
 import { applyLogEntry } from "../../src/mirror/watch.ts";
 import type { LogEntry } from "../../src/subscriptions/event-log.ts";
 import { parseIvsEvent } from "../../src/subscriptions/ivs-event.ts";
+import { stateChange } from "../subscriptions/envelopes.ts";
 
 const CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl";
 
 /** A Stream Start as EventBridge would deliver it, dated `time`. */
 function streamStart(id: string, time: string, streamId: string): LogEntry {
-  const parsed = parseIvsEvent({
-    version: "0",
-    id,
-    "detail-type": "IVS Stream State Change",
-    source: "aws.ivs",
-    account: "123456789012",
-    time,
-    region: "us-west-2",
-    resources: [CHANNEL],
-    detail: { event_name: "Stream Start", channel_name: "watched", stream_id: streamId },
-  });
+  const parsed = parseIvsEvent(
+    stateChange({
+      id,
+      channelArn: CHANNEL,
+      eventName: "Stream Start",
+      streamId,
+      time,
+      channelName: "watched",
+    }),
+  );
   if (!parsed.ok) throw new Error(`not an event: ${parsed.reason}`);
   return { type: "event", event: parsed.event };
 }

@@ -14,6 +14,7 @@ import {
 import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
 import { EventIngestor } from "../../src/subscriptions/ingest.ts";
 import { redisEventLog } from "../../src/subscriptions/redis-event-log.ts";
+import { stateChange } from "./envelopes.ts";
 
 // Finding 5 of issue 11: the in-memory log kept 10,000 entries of up to 256 KiB each, and 2,304 events with a
 // 200 KB channel_name ran a 512 MB heap out of memory.
@@ -44,19 +45,14 @@ afterAll(async () => {
   admin.disconnect();
 });
 
-function stateChange(id: string, channelName = "show") {
-  return {
-    version: "0",
+const streamStart = (id: string, channelName = "show") =>
+  stateChange({
     id,
-    "detail-type": "IVS Stream State Change",
-    source: "aws.ivs",
-    account: "123456789012",
-    time: new Date().toISOString(),
-    region: "us-west-2",
-    resources: [A],
-    detail: { event_name: "Stream Start", channel_name: channelName, stream_id: `st-${id.slice(0, 8)}` },
-  };
-}
+    channelArn: A,
+    eventName: "Stream Start",
+    streamId: `st-${id.slice(0, 8)}`,
+    channelName,
+  });
 
 /** A CloudTrail TagResource record: its tags become the log entry, so a large tag makes a large entry. */
 function tagResource(id: string, value: string) {
@@ -124,7 +120,7 @@ describe("the in-memory log, bounded in bytes", () => {
     });
     started.push(live);
     for (let i = 0; i < 40; i++)
-      expect((await live.ingestor.ingest(stateChange(randomUUID()))).outcome).toBe("relayed");
+      expect((await live.ingestor.ingest(streamStart(randomUUID()))).outcome).toBe("relayed");
     expect(await retainedBytes(live.log)).toBeLessThanOrEqual(5_000);
     expect((await live.log.retained()).length).toBeGreaterThan(0);
   });
@@ -148,7 +144,7 @@ describe("an entry over the per-entry cap", () => {
   it("is not stored for an IVS event with a 200 KB channel_name (the reported crash)", async () => {
     const log = memoryEventLog();
     const ingestor = new EventIngestor({ log, dedupe: memoryDeduper() });
-    const result = await ingestor.ingest(stateChange(randomUUID(), "c".repeat(200_000)));
+    const result = await ingestor.ingest(streamStart(randomUUID(), "c".repeat(200_000)));
     // too_large here; whichever check refuses it first, it must not be kept.
     expect(["too_large", "malformed"]).toContain(result.outcome);
     expect(await log.retained()).toEqual([]);

@@ -6,6 +6,7 @@ import { memoryDeduper } from "../../src/subscriptions/dedupe.ts";
 import { type EventLog, memoryEventLog } from "../../src/subscriptions/event-log.ts";
 import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
 import { EventIngestor } from "../../src/subscriptions/ingest.ts";
+import { stateChange } from "./envelopes.ts";
 
 // Finding 2 of issue 11: the duplicate mark was written before the append, so an event whose append failed
 // was answered `duplicate` on EventBridge's retry and never reached anyone.
@@ -34,19 +35,8 @@ afterAll(async () => {
   admin.disconnect();
 });
 
-function streamStart(id: string, streamId: string) {
-  return {
-    version: "0",
-    id,
-    "detail-type": "IVS Stream State Change",
-    source: "aws.ivs",
-    account: "123456789012",
-    time: new Date().toISOString(),
-    region: "us-west-2",
-    resources: [A],
-    detail: { event_name: "Stream Start", channel_name: "show", stream_id: streamId },
-  };
-}
+const streamStart = (id: string, streamId: string) =>
+  stateChange({ id, channelArn: A, eventName: "Stream Start", streamId, channelName: "show" });
 
 /** A memory log whose appends fail while `failing` is set, the way a log whose store refuses writes does. */
 function flakyLog(inner: EventLog) {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
 import type { LiveUpdate, RelayedEntry } from "../../src/subscriptions/live-hub.ts";
 import type { SnapshotStream } from "../../src/subscriptions/live-state.ts";
+import { stateChange } from "./envelopes.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const A = "arn:aws:ivs:us-west-2:123456789012:channel/AAAAAAAAAAAA";
@@ -33,19 +34,8 @@ async function replica(prefix: string, live: () => SnapshotStream[] = () => []) 
   return r;
 }
 
-function event(id: string, name: string, streamId: string) {
-  return {
-    version: "0",
-    id,
-    "detail-type": "IVS Stream State Change",
-    source: "aws.ivs",
-    account: "123456789012",
-    time: new Date().toISOString(),
-    region: "us-west-2",
-    resources: [A],
-    detail: { event_name: name, channel_name: "", stream_id: streamId },
-  };
-}
+const event = (id: string, eventName: string, streamId: string) =>
+  stateChange({ id, channelArn: A, eventName, streamId });
 
 afterAll(async () => {
   for (const r of started) await r.stop();
