@@ -10,9 +10,11 @@ const SECRET_SHAPES: readonly RegExp[] = [
   // A credential after its scheme: 16+ token characters with a digit or symbol (not an English word).
   /\b(Bearer|Basic)\s+(?=[A-Za-z0-9._~+/=-]{16})[A-Za-z-]*[0-9._~+/=][A-Za-z0-9._~+/=-]*/gi,
   /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*(?:-----END [A-Z0-9 ]*PRIVATE KEY-----)?/g,
+  // The password of a URL (`redis://user:secret@host`), as connection errors quote it: the user is kept.
+  /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s"]*:)[^@\s"]+(?=@)/gi,
 ];
 /** Cheap pre-check, so that the common line without anything secret-shaped costs one scan. */
-const MAYBE_SECRET = /sk_|eyJ|bearer|basic|PRIVATE KEY/i;
+const MAYBE_SECRET = /sk_|eyJ|bearer|basic|PRIVATE KEY|:\/\/[^\s"]*@/i;
 
 /** `text` with every secret-shaped value replaced by `[redacted]` (log lines and client messages alike). */
 export function redactSecrets(text: string): string {

@@ -276,6 +276,8 @@ export class BroadcastSimulator implements BroadcastControl {
         ...(p.code ? { code: p.code } : {}),
       });
       if (p.error) session.hasErrorEvent = true;
+      // A timer (a recording's reconnect window) may be what publishes: the session changed, log it now.
+      this.deps.onChange();
     }
     return event;
   }

@@ -197,9 +197,10 @@ function parseCors(
   const corsCredentials = bool("CORS_CREDENTIALS", credentialsRaw, false);
   if (originsRaw === undefined)
     return { corsOrigins: mode === "dev" ? [...DEV_CORS_ORIGINS] : [], corsCredentials };
+  // Lowercased once here: origins compare case-insensitively on every request (src/auth/cors.ts).
   const corsOrigins = originsRaw
     .split(",")
-    .map((o) => o.trim())
+    .map((o) => o.trim().toLowerCase())
     .filter(Boolean);
   for (const origin of corsOrigins) {
     if (origin === "*") continue;

@@ -16,12 +16,11 @@ const EXPOSED_HEADERS = ["x-request-id", "retry-after"];
 /**
  * Whether `origin` (a request's Origin header) is on the allow-list (CORS_ORIGINS, src/auth/config.ts):
  * `*` is any origin; `scheme://host:*` is any port of that host (or none); otherwise an exact origin.
- * Origins compare case-insensitively, as browsers send them lowercased.
+ * `allowed` is lowercased (the configuration does it once); origins compare case-insensitively.
  */
 export function originAllowed(allowed: readonly string[], origin: string): boolean {
   const o = origin.toLowerCase();
-  for (const entry of allowed) {
-    const e = entry.toLowerCase();
+  for (const e of allowed) {
     if (e === "*" || e === o) return true;
     if (e.endsWith(":*")) {
       const base = e.slice(0, -2);

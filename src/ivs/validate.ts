@@ -1,7 +1,6 @@
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import { ValidationError } from "../errors.ts";
-import { redactSecrets } from "../redact.ts";
 
 /**
  * Checks an IVS request before it is sent, with the same model constraints the service (and the
@@ -17,5 +16,6 @@ export function validateIvsInput(requestShape: string, request: object, prefix =
   const field = prefix ? `${prefix}.${first.path}` : first.path;
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
   const message = `${first.message.replace(`'${first.path}'`, `'${field}'`)}${more}`;
-  throw new ValidationError(redactSecrets(message), field);
+  // GatewayError redacts any pasted secret the message quotes (src/errors.ts).
+  throw new ValidationError(message, field);
 }

@@ -20,13 +20,13 @@ export const ERROR_CODES: Record<string, string> = {
  * Yoga's error masking, except that the gateway's own expected errors (a subscription to a missing
  * channel, a bad cursor) keep their message and get a code; anything else stays masked. A message
  * that reaches the client never carries a secret-shaped value (a stream key, a token) that input or
- * IVS put in it: it is redacted here, for every error of every result.
+ * IVS put in it: gateway errors redact at construction (src/errors.ts), every other message here.
  */
 export const maskGatewayErrors: MaskError = (error, message, isDev) => {
   const original = (error as { originalError?: unknown }).originalError ?? error;
   if (original instanceof GatewayError) {
     const source = error as { path?: readonly (string | number)[]; nodes?: never };
-    return createGraphQLError(redactSecrets(original.message), {
+    return createGraphQLError(original.message, {
       ...(source.path ? { path: source.path } : {}),
       ...(source.nodes ? { nodes: source.nodes } : {}),
       extensions: {

@@ -1,12 +1,12 @@
 import { Redis } from "ioredis";
-import { ConfigError } from "../config.ts";
-import { RedisMonitor } from "./monitor.ts";
-import { redactRedisText, redactRedisUrl } from "./url.ts";
+import { ConfigError, redactUrl } from "../config.ts";
+import { redactSecrets } from "../redact.ts";
+import type { RedisMonitor } from "./monitor.ts";
 
 export interface RedisClientOptions {
   /** Connect and command timeout (REDIS_TIMEOUT_MS). Default 1000 ms. */
   timeoutMs?: number;
-  /** Takes the connection's error events and state (logs, /ready). Default a monitor that logs nothing. */
+  /** Takes the connection's error events and state (logs, /ready) once connected. Default none. */
   monitor?: RedisMonitor;
   /** Names the connection in logs and /health. Default `redis`. */
   name?: string;
@@ -18,7 +18,7 @@ export interface RedisClientOptions {
 }
 
 /** Reconnect delays: 100 ms doubling to 5 s, with jitter so that replicas do not reconnect in step; for ever. */
-export function reconnectDelayMs(attempt: number): number {
+function reconnectDelayMs(attempt: number): number {
   const base = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
   return Math.round(base / 2 + (Math.random() * base) / 2);
 }
@@ -30,7 +30,7 @@ export function reconnectDelayMs(attempt: number): number {
  * the monitor (so none reaches stderr as "[ioredis] Unhandled error event"). Not connected yet: call
  * `connect()`, or use `connectRedis`.
  */
-export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
+function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
   const timeoutMs = options.timeoutMs ?? 1000;
   const client = new Redis(url, {
     lazyConnect: true,
@@ -43,7 +43,8 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelayMs,
   });
-  (options.monitor ?? new RedisMonitor()).watch(client, options.name ?? "redis");
+  // Until a monitor watches it (connectRedis, once connected), errors are kept from ioredis's stderr print.
+  client.on("error", () => {});
   return client;
 }
 
@@ -64,14 +65,16 @@ export async function connectRedis(url: string, options: RedisClientOptions = {}
   } catch (error) {
     client.disconnect();
     const why = cause ?? error;
-    const reason = redactRedisText(why instanceof Error ? why.message : String(why));
+    const reason = redactSecrets(why instanceof Error ? why.message : String(why));
     throw new ConfigError(
       "REDIS_URL",
-      `(${redactRedisUrl(url)}) cannot be reached: ${reason}; is Redis running there? (REDIS_TIMEOUT_MS=${options.timeoutMs ?? 1000})`,
+      `(${redactUrl(url)}) cannot be reached: ${reason}; is Redis running there? (REDIS_TIMEOUT_MS=${options.timeoutMs ?? 1000})`,
     );
   } finally {
     client.off("error", noteCause);
   }
+  // Watched only once connected: a Redis unreachable at start is the REDIS_URL error above, not an outage.
+  options.monitor?.watch(client, options.name ?? "redis");
   return client;
 }
 

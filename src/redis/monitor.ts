@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
-import { redactRedisText } from "./url.ts";
+import { redactSecrets } from "../redact.ts";
 
 export interface RedisMonitorOptions {
   /** Where outages are reported. Default none (counted for /ready, not logged). */
@@ -36,7 +36,6 @@ export class RedisMonitor {
   private downSince: number | undefined;
   private lastLoggedAt = Number.NEGATIVE_INFINITY;
   private suppressed = 0;
-  private errors = 0;
   private lastError: string | undefined;
 
   constructor(private readonly options: RedisMonitorOptions = {}) {
@@ -50,14 +49,10 @@ export class RedisMonitor {
     client.on("error", (error: unknown) => this.failed(name, error));
     client.on("ready", () => this.recovered());
     client.on("end", () => {
+      // Closed by the gateway (a stop): the outage, if any, is over for this connection, not recovered.
       this.clients.delete(client);
-      this.recovered();
+      if (this.status().up) this.downSince = undefined;
     });
-  }
-
-  /** Connection errors seen since the start (for tests and metrics). */
-  get errorCount(): number {
-    return this.errors;
   }
 
   status(): RedisStatus {
@@ -79,8 +74,7 @@ export class RedisMonitor {
 
   private failed(name: string, error: unknown): void {
     const t = this.now();
-    this.errors++;
-    const message = redactRedisText(error instanceof Error ? error.message : String(error));
+    const message = redactSecrets(error instanceof Error ? error.message : String(error));
     this.lastError = message;
     this.downSince ??= t;
     if (t - this.lastLoggedAt < this.quietMs) {

@@ -42,6 +42,17 @@ redis.call('SET', KEYS[2], id, 'PX', ARGV[4])
 return id
 `;
 
+type ScriptedRedis = Redis & {
+  eventsAppendUnmarked(
+    key: string,
+    markKey: string,
+    payload: string,
+    minId: string,
+    maxEntries: number,
+    markMs: number,
+  ): Promise<unknown>;
+};
+
 /**
  * The shared log on Redis Streams: XADD with a time-based MINID trim (and a count cap), one blocking XREAD
  * loop per replica, XRANGE for replay after a reconnect.
@@ -52,6 +63,9 @@ export function redisEventLog(options: RedisEventLogOptions): RedisEventLog {
   const maxEntries = options.maxEntries ?? 100_000;
   let running = false;
   let loop: Promise<void> | undefined;
+  // Sent once, then run by its hash (EVALSHA) on every ingested event.
+  options.redis.defineCommand("eventsAppendUnmarked", { numberOfKeys: 2, lua: APPEND_UNMARKED });
+  const redis = options.redis as ScriptedRedis;
 
   const decode = ([id, fields]: [string, string[]]): LoggedEntry | undefined => {
     const i = fields.indexOf("e");
@@ -70,16 +84,7 @@ export function redisEventLog(options: RedisEventLogOptions): RedisEventLog {
     async appendUnmarked(entry, markKey, markMs) {
       const minId = `${Date.now() - retentionMs}-0`;
       const ms = Math.max(1, Math.round(markMs));
-      const id = await options.redis.eval(
-        APPEND_UNMARKED,
-        2,
-        key,
-        markKey,
-        JSON.stringify(entry),
-        minId,
-        maxEntries,
-        ms,
-      );
+      const id = await redis.eventsAppendUnmarked(key, markKey, JSON.stringify(entry), minId, maxEntries, ms);
       return typeof id === "string" ? id : undefined;
     },
     async start(onEntry) {

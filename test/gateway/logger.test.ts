@@ -67,8 +67,15 @@ describe("createLogger", () => {
     expect(lines[0]?.note).toBe("Bearer [redacted]");
   });
 
+  it("masks a URL's password, as connection errors quote it, and keeps the rest", () => {
+    expect(redactSecrets("connect ECONNREFUSED redis://app:hunter2@cache:6379/0")).toBe(
+      "connect ECONNREFUSED redis://app:[redacted]@cache:6379/0",
+    );
+  });
+
   it("leaves ordinary text alone", () => {
     for (const text of [
+      "http://127.0.0.1:4000/graphql and redis://cache:6379 and user@example.com",
       "arn:aws:ivs:us-west-2:123456789012:stream-key/AbCdEfGhIjKl",
       "task_list_items and risk_us-west_x",
       "Basic authentication is configured; Bearer tokens are checked",
