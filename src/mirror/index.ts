@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { RequestBudget } from "../ivs/budget.ts";
 import { createSecretBox } from "../ivs/secret-box.ts";
 import type { Logger } from "../logger.ts";
-import type { EventLog, LogEntry } from "../subscriptions/event-log.ts";
+import { type EventLog, type LogEntry, logIdTime } from "../subscriptions/event-log.ts";
 import { KINDS, type Kind } from "./changes.ts";
 import { type Leadership, RedisLease, soleLeader } from "./lease.ts";
 import { type LookupOutcome, Mirror, worthSending } from "./mirror.ts";
@@ -85,6 +85,8 @@ const SAVE_EVERY_MS = 1000;
 export async function startMirror(options: MirrorRuntimeOptions) {
   const { settings, logger } = options;
   const origin = randomUUID();
+  // Events are judged against the time the log took them in, as the live hub judges them (every replica alike).
+  const windowOf = (logId: string) => ({ ...settings.eventWindow, receivedAt: logIdTime(logId) });
   const box = settings.secretKey ? createSecretBox(settings.secretKey) : undefined;
   let leadership: Leadership = soleLeader();
   let feed: RedisFeed | undefined;
@@ -189,7 +191,7 @@ export async function startMirror(options: MirrorRuntimeOptions) {
       unwatch.push(
         live.observe((entry, logId) => {
           lastLogId = logId;
-          applyLogEntry(mirror, sync, entry, Date.now(), options.settings.eventWindow);
+          applyLogEntry(mirror, sync, entry, Date.now(), windowOf(logId));
         }),
       );
     },
@@ -198,8 +200,8 @@ export async function startMirror(options: MirrorRuntimeOptions) {
       // yet), all the log retains: the changes it carried (CloudTrail) are on no feed, and a follower that
       // skipped them would lack them until the next resync.
       const missed = mark ? await log.since(mark.logId) : feed ? await log.retained() : [];
-      for (const { entry } of missed ?? [])
-        applyLogEntry(mirror, undefined, entry, Date.now(), options.settings.eventWindow);
+      for (const { id, entry } of missed ?? [])
+        applyLogEntry(mirror, undefined, entry, Date.now(), windowOf(id));
     },
     /** Starts leading (if the lease is free), syncing and saving. */
     async start() {

@@ -76,14 +76,17 @@ export function applyLogEntry(
   sync: MirrorSync | undefined,
   entry: LogEntry,
   now: number,
-  /** EVENT_CLOCK_SKEW_MS / EVENT_MAX_AGE_MS: an event dated outside them around `now` builds no session. */
-  window: Pick<LiveStateOptions, "clockSkewMs" | "maxAgeMs"> = {},
+  /**
+   * EVENT_CLOCK_SKEW_MS / EVENT_MAX_AGE_MS: an event dated outside them around its receipt (`receivedAt`, the
+   * log's time for the entry; default `now`) builds no session.
+   */
+  window: LiveStateOptions & { receivedAt?: number | undefined } = {},
 ): void {
   const leader = mirror.leader && sync !== undefined;
   switch (entry.type) {
     case "event": {
       // A 2999-dated Stream Start would otherwise open a session that no snapshot could close.
-      if (!inEventWindow(entry.event.time, now, window)) return;
+      if (!inEventWindow(entry.event.time, window.receivedAt ?? now, window)) return;
       const fact = sessionFact(entry.event);
       if (fact?.op !== "session-event") return;
       mirror.receive({ ...fact, seenAt: now }, "log");

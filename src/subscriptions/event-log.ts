@@ -65,6 +65,15 @@ export function isLogId(id: string): boolean {
 }
 
 /**
+ * When the log took an entry in: its id's time, the same on every replica (with Redis, the Redis server's
+ * clock), so that every replica judges an event's date alike. Undefined for an id of another form.
+ */
+export function logIdTime(id: string): number | undefined {
+  const ms = isLogId(id) ? Number(id.split("-")[0]) : Number.NaN;
+  return ms > 0 ? ms : undefined;
+}
+
+/**
  * The single-process log: a bounded in-memory ring with the same id scheme as Redis Streams. Bounded in
  * count and in bytes of serialized entries, whichever is reached first; the oldest go first, and the newest
  * entry is always kept.

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { FixedBuffer, Repeater } from "graphql-yoga";
-import { compareIds, type EventLog, isLogId, type LogEntry, type LoggedEntry } from "./event-log.ts";
+import { compareIds, type EventLog, type LogEntry, type LoggedEntry, logIdTime } from "./event-log.ts";
 import type { EventKind, RelayedEvent } from "./ivs-event.ts";
 import { type ChannelLiveState, LiveStateStore, type SnapshotStream } from "./live-state.ts";
 
@@ -294,13 +294,9 @@ export class LiveHub {
     }
   }
 
-  /**
-   * When the log took an entry in: its id's time, the same on every replica (with Redis, the Redis
-   * server's clock), so that every replica judges an event's date alike; else this replica's clock.
-   */
+  /** When the log took the entry in (its id's time, see logIdTime), else this replica's clock. */
   private receivedAt(logId: string): number {
-    const ms = isLogId(logId) ? Number(logId.split("-")[0]) : Number.NaN;
-    return ms > 0 ? ms : this.now();
+    return logIdTime(logId) ?? this.now();
   }
 
   private applySnapshot(streams: SnapshotStream[], takenAt: number): ChannelLiveState[] {

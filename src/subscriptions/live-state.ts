@@ -63,6 +63,9 @@ const EVENT_TIME_UNCERTAINTY_MS = 1000;
 /** Ended stream ids remembered per channel, so that their late starts are ignored. */
 const REMEMBERED_STREAMS = 32;
 
+/** The window's defaults: EVENT_CLOCK_SKEW_MS and EVENT_MAX_AGE_MS (src/config.ts) default to the same. */
+export const EVENT_WINDOW = { clockSkewMs: 300_000, maxAgeMs: 86_400_000 } as const;
+
 export interface LiveStateOptions {
   /** How far an event may be dated after its receipt and still move live state (ms). Default 5 min. */
   clockSkewMs?: number;
@@ -72,7 +75,7 @@ export interface LiveStateOptions {
 
 /** Whether an event dated `time` and received at `receivedAt` may move live state (the window's defaults). */
 export function inEventWindow(time: number, receivedAt: number, options: LiveStateOptions = {}): boolean {
-  const { clockSkewMs = 300_000, maxAgeMs = 86_400_000 } = options;
+  const { clockSkewMs = EVENT_WINDOW.clockSkewMs, maxAgeMs = EVENT_WINDOW.maxAgeMs } = options;
   return time <= receivedAt + clockSkewMs && time >= receivedAt - maxAgeMs;
 }
 
@@ -135,7 +138,10 @@ export class LiveStateStore {
   private readonly clockSkewMs: number;
   private readonly maxAgeMs: number;
 
-  constructor({ clockSkewMs = 300_000, maxAgeMs = 86_400_000 }: LiveStateOptions = {}) {
+  constructor({
+    clockSkewMs = EVENT_WINDOW.clockSkewMs,
+    maxAgeMs = EVENT_WINDOW.maxAgeMs,
+  }: LiveStateOptions = {}) {
     this.clockSkewMs = clockSkewMs;
     this.maxAgeMs = maxAgeMs;
   }

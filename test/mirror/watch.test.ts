@@ -42,6 +42,16 @@ describe("the mirror follows events only inside the event time window", () => {
     expect(mirror.store.sessions.open(CHANNEL).map((s) => s.streamId)).toEqual(["st-now"]);
   });
 
+  it("judges an event against the log's receipt time, as live status does, not the clock of the replay", () => {
+    const mirror = new Mirror({ ivs });
+    const now = Date.now();
+    const receivedAt = now - 120_000;
+    // Six minutes ahead of its receipt (out of the 5-minute window), though only four ahead of now.
+    const ahead = new Date(receivedAt + 360_000).toISOString();
+    applyLogEntry(mirror, undefined, streamStart("e-late", ahead, "st-late"), now, { receivedAt });
+    expect(mirror.store.sessions.open(CHANNEL)).toEqual([]);
+  });
+
   it("takes its window from the configuration", () => {
     const mirror = new Mirror({ ivs });
     const now = Date.now();
