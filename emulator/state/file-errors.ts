@@ -48,8 +48,8 @@ export function jsonSyntaxError(text: string): { index: number; reason: string }
   };
   const number = () => {
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
-    if (!m || m[0] === "" || m[0] === "-") fail("invalid number");
-    i += m?.[0].length ?? 0;
+    if (!m) return fail("invalid number");
+    i += m[0].length;
   };
   const value = (depth: number): void => {
     if (depth > 10_000) fail("nested too deeply");
