@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // The default report for people, then one plain closing line for programs reading the CI log.
+    reporters: ["default", "./test/support/closing-line.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
