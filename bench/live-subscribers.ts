@@ -1,13 +1,18 @@
 /**
- * Live-event fan-out benchmark (issue 4): N concurrent graphql-ws subscribers on one gateway (and split
- * over two replicas sharing Redis), IVS events POSTed to /events at a steady rate, latency from ingest
- * to receipt, deliveries counted against what was expected, gateway memory per subscriber.
+ * Live-event fan-out benchmark (issues 4, 12), open-loop: N graphql-ws subscribers (one socket each) on
+ * one gateway or split over two replicas sharing Redis; IVS events POSTed to /events on a fixed schedule
+ * (bench/fanout-sender.ts); latency from each event's scheduled send time to receipt at each subscriber
+ * (bench/fanout-worker.ts); deliveries counted until a fixed deadline after the last scheduled event;
+ * gateway memory per idle subscriber; the load generator's own CPU share.
+ *
+ * 20 channels, subscriber s watching channel s mod 20: each event reaches N/20 sockets (50 at 1,000,
+ * 250 at 5,000, 500 at 10,000), so 50 events/s asks for 2.5 × N messages/s.
  */
 import { randomUUID } from "node:crypto";
 import { CreateChannelCommand, IvsClient } from "@aws-sdk/client-ivs";
-import { type Client, createClient } from "graphql-ws";
 import { SignJWT } from "jose";
-import WebSocket from "ws";
+import { Receivers } from "./fanout-receivers.ts";
+import { sendOpenLoop } from "./fanout-sender.ts";
 import { fmt, type GatewayProcess, percentile, sleep, startGatewayProcess } from "./lib.ts";
 
 const KEY = "bench-ingest-key-0123456789";
@@ -25,6 +30,9 @@ const AUTH_ENV = {
   MAX_CONNECTIONS_PER_PRINCIPAL: "1000000",
 };
 
+const QUERY =
+  "subscription ($a: [String!]) { streamEvents(filter: { channelArns: $a }) { ... on IvsEventFields { eventId } } }";
+
 function benchToken(): Promise<string> {
   return new SignJWT({ scope: "ivs:read ivs:write" })
     .setProtectedHeader({ alg: "HS256" })
@@ -37,13 +45,56 @@ function benchToken(): Promise<string> {
 /** Channels the subscribers watch; created at IVS's 5 TPS CreateChannel quota, which the emulator enforces. */
 const CHANNELS = 20;
 
+export interface LiveSettings {
+  /** Subscriber counts on one replica (BENCH_LIVE_SIZES, default 1000,5000,10000). */
+  sizes: number[];
+  /** Subscriber counts across two replicas (BENCH_LIVE_SIZES_2, default: `sizes`). */
+  sizesTwoReplicas: number[];
+  /** Events per second (BENCH_LIVE_EPS, default 50). */
+  eventsPerSecond: number;
+  /** Seconds of sending (BENCH_LIVE_S, default 10). */
+  seconds: number;
+  /** Deliveries count until this long after the last scheduled event (BENCH_LIVE_DEADLINE_S, default 10). */
+  deadlineSeconds: number;
+  /** Receiving processes (BENCH_LIVE_WORKERS, default 2). */
+  workers: number;
+  /** The ref the current checkout is compared with (BENCH_BASELINE_REF, default cf62f31, main before issue 12). */
+  baselineRef: string;
+}
+
+const list = (s: string | undefined) =>
+  s
+    ?.split(",")
+    .map((x) => Number(x.trim()))
+    .filter((n) => n > 0);
+
+export function liveSettingsFromEnv(
+  quick: boolean,
+  env: Record<string, string | undefined> = process.env,
+): LiveSettings {
+  const sizes = list(env.BENCH_LIVE_SIZES) ?? (quick ? [200] : [1000, 5000, 10_000]);
+  return {
+    sizes,
+    sizesTwoReplicas: list(env.BENCH_LIVE_SIZES_2) ?? sizes,
+    eventsPerSecond: Number(env.BENCH_LIVE_EPS ?? 50),
+    seconds: Number(env.BENCH_LIVE_S ?? (quick ? 5 : 10)),
+    deadlineSeconds: Number(env.BENCH_LIVE_DEADLINE_S ?? 10),
+    workers: Number(env.BENCH_LIVE_WORKERS ?? 2),
+    baselineRef: env.BENCH_BASELINE_REF?.trim() || "cf62f31",
+  };
+}
+
 export interface LiveBenchResult {
   label: string;
+  /** Which tree the gateway ran from ("baseline <ref>" or "current"). */
+  design: string;
   subscribers: number;
   replicas: number;
   events: number;
   expected: number;
+  /** Deliveries received before the deadline. */
   delivered: number;
+  /** Percentiles over the deliveries made, ms from the event's scheduled send time. */
   p50: number;
   p95: number;
   p99: number;
@@ -51,8 +102,14 @@ export interface LiveBenchResult {
   rssPerSubscriberKiB: number;
   heapPerSubscriberKiB: number;
   setupSeconds: number;
-  /** Subscriptions that failed to start or ended with an error. */
+  /** Subscriptions that failed to start or carried an error. */
   subscriptionErrors: number;
+  /** POSTs not accepted. */
+  ingestErrors: number;
+  /** Largest lateness of a send against its schedule, ms (the sender itself falling behind). */
+  sendLateMs: number;
+  /** Load generator's CPU (sender + receivers) over the send+drain window, % of one core. */
+  generatorCpuPercent: number;
 }
 
 async function createChannels(emulatorUrl: string): Promise<string[]> {
@@ -71,14 +128,14 @@ async function createChannels(emulatorUrl: string): Promise<string[]> {
   return arns;
 }
 
-function healthEvent(channelArn: string, i: number) {
+function healthEvent(id: string, channelArn: string, i: number, timeMs: number) {
   return {
     version: "0",
-    id: randomUUID(),
+    id,
     "detail-type": "IVS Stream Health Change",
     source: "aws.ivs",
     account: "123456789012",
-    time: new Date().toISOString(),
+    time: new Date(timeMs).toISOString(),
     region: "us-west-2",
     resources: [channelArn],
     detail: {
@@ -89,156 +146,175 @@ function healthEvent(channelArn: string, i: number) {
   };
 }
 
-export async function runLiveBench(
-  subscribers: number,
-  replicas: 1 | 2,
-  eventsPerSecond = 50,
-  seconds = 10,
-): Promise<LiveBenchResult> {
+async function startGateways(replicas: 1 | 2, cwd: string | undefined): Promise<GatewayProcess[]> {
   const env: Record<string, string> = {
     ...AUTH_ENV,
     EVENTS_API_KEY: KEY,
     SEED_DEMO_DATA: "false",
     RECONCILE_INTERVAL_MS: "3600000",
   };
-  const token = await benchToken();
-  const gateways: GatewayProcess[] = [];
-  if (replicas === 2) {
-    const shared = {
-      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      REDIS_KEY_PREFIX: `bench-${randomUUID()}:`,
-    };
-    const first = await startGatewayProcess({ ...env, ...shared });
-    gateways.push(first);
-    // The second replica talks to the same IVS: the first one's embedded emulator.
-    gateways.push(
-      await startGatewayProcess({
-        ...env,
-        ...shared,
-        IVS_ENDPOINT: first.emulatorUrl as string,
-        AWS_ACCESS_KEY_ID: "bench",
-        AWS_SECRET_ACCESS_KEY: "bench",
-      }),
-    );
-  } else {
-    gateways.push(await startGatewayProcess(env));
-  }
-  const [primary] = gateways as [GatewayProcess];
-  const arns = await createChannels(primary.emulatorUrl as string);
-  const heapBefore = await Promise.all(gateways.map((g) => g.metric("nodejs_heap_size_used_bytes")));
-  const rssBefore = await Promise.all(gateways.map((g) => g.metric("process_resident_memory_bytes")));
-
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let delivered = 0;
-  let subscriptionErrors = 0;
-  const perChannel = new Map<string, number>();
-  const clients: Client[] = [];
-  const setupStart = performance.now();
-  // One WebSocket per subscriber, as one browser tab each; spread evenly over the replicas.
-  const SOCKETS = subscribers;
-  for (let s = 0; s < SOCKETS; s++) {
-    const g = gateways[s % gateways.length] as GatewayProcess;
-    clients.push(
-      createClient({
-        url: `${g.url.replace("http", "ws")}/graphql`,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: false,
-        connectionParams: { authorization: `Bearer ${token}` },
-      }),
-    );
-    if (s % 200 === 199) await sleep(50);
-  }
-  let ready = 0;
-  for (let i = 0; i < subscribers; i++) {
-    const arn = arns[i % CHANNELS] as string;
-    perChannel.set(arn, (perChannel.get(arn) ?? 0) + 1);
-    const client = clients[i % SOCKETS] as Client;
-    client.subscribe<{ streamEvents: { eventId: string } }>(
-      {
-        query: `subscription ($a: [String!]) { streamEvents(filter: { channelArns: $a }) { ... on IvsEventFields { eventId } } }`,
-        variables: { a: [arn] },
-      },
-      {
-        next: (r) => {
-          if (r.errors) subscriptionErrors += 1;
-          const id = r.data?.streamEvents.eventId;
-          const t = id ? sentAt.get(id) : undefined;
-          if (t !== undefined) latencies.push(performance.now() - t);
-          delivered += 1;
-        },
-        error: () => {
-          subscriptionErrors += 1;
-        },
-        complete: () => {},
-      },
-    );
-    ready += 1;
-    if (i % 500 === 499) await sleep(20);
-  }
-  // Subscriptions are registered when their first message is processed; wait until all are.
-  const waitStart = performance.now();
-  while (performance.now() - waitStart < 60_000) {
-    const counts = await Promise.all(gateways.map((g) => g.metric('subscribers{kind="events"}')));
-    if (counts.reduce((a, b) => a + b, 0) + subscriptionErrors >= ready) break;
-    await sleep(200);
-  }
-  const setupSeconds = (performance.now() - setupStart) / 1000;
-  const heapAfter = await Promise.all(gateways.map((g) => g.metric("nodejs_heap_size_used_bytes")));
-  const rssAfter = await Promise.all(gateways.map((g) => g.metric("process_resident_memory_bytes")));
-
-  // Steady ingest, always to the first replica (as one EventBridge API destination would).
-  const total = eventsPerSecond * seconds;
-  let expected = 0;
-  const start = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / eventsPerSecond;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const arn = arns[i % CHANNELS] as string;
-    const event = healthEvent(arn, Math.floor(i / CHANNELS));
-    sentAt.set(event.id, performance.now());
-    expected += perChannel.get(arn) ?? 0;
-    const res = await fetch(`${primary.url}/events`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": KEY },
-      body: JSON.stringify(event),
-    });
-    if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
-  }
-  const drainStart = performance.now();
-  while (delivered < expected && performance.now() - drainStart < 15_000) await sleep(50);
-
-  for (const c of clients) await c.dispose();
-  for (const g of gateways) await g.stop();
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  return {
-    label: `${subscribers} subscribers, ${replicas} replica${replicas > 1 ? "s" : ""}`,
-    subscribers,
-    replicas,
-    events: total,
-    expected,
-    delivered,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    max: percentile(latencies, 100),
-    rssPerSubscriberKiB: (sum(rssAfter) - sum(rssBefore)) / subscribers / 1024,
-    heapPerSubscriberKiB: (sum(heapAfter) - sum(heapBefore)) / subscribers / 1024,
-    setupSeconds,
-    subscriptionErrors,
+  const options = cwd ? { cwd } : {};
+  if (replicas === 1) return [await startGatewayProcess(env, options)];
+  const shared = {
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    REDIS_KEY_PREFIX: `bench-${randomUUID()}:`,
   };
+  const first = await startGatewayProcess({ ...env, ...shared }, options);
+  // The second replica talks to the same IVS: the first one's embedded emulator.
+  const second = await startGatewayProcess(
+    {
+      ...env,
+      ...shared,
+      IVS_ENDPOINT: first.emulatorUrl as string,
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+    },
+    options,
+  );
+  return [first, second];
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const metricSum = async (gateways: GatewayProcess[], name: string) =>
+  sum(await Promise.all(gateways.map((g) => g.metric(name))));
+
+/**
+ * One run: `subscribers` sockets over `replicas` gateways started from `cwd` (default this checkout),
+ * `eventsPerSecond × seconds` events sent open-loop to the first replica.
+ */
+export async function runLiveBench(
+  subscribers: number,
+  replicas: 1 | 2,
+  settings: LiveSettings,
+  design = "current",
+  cwd?: string,
+): Promise<LiveBenchResult> {
+  const token = await benchToken();
+  const gateways = await startGateways(replicas, cwd);
+  const receivers = await Receivers.start(settings.workers);
+  try {
+    const [primary] = gateways as [GatewayProcess];
+    const arns = await createChannels(primary.emulatorUrl as string);
+    const heapBefore = await metricSum(gateways, "nodejs_heap_size_used_bytes");
+    const rssBefore = await metricSum(gateways, "process_resident_memory_bytes");
+
+    const setupStart = performance.now();
+    // One WebSocket per subscriber, as one browser tab each; spread evenly over the replicas.
+    const sockets = Array.from({ length: subscribers }, (_, s) => ({
+      url: `${(gateways[s % gateways.length] as GatewayProcess).url.replace("http", "ws")}/graphql`,
+      arn: arns[s % CHANNELS] as string,
+    }));
+    const failed = await receivers.open(token, QUERY, sockets);
+    // Subscriptions are registered when their subscribe message is processed; wait until all are.
+    const waitStart = performance.now();
+    while (performance.now() - waitStart < 60_000) {
+      if ((await metricSum(gateways, 'subscribers{kind="events"}')) + failed >= subscribers) break;
+      await sleep(200);
+    }
+    const setupSeconds = (performance.now() - setupStart) / 1000;
+    const heapAfter = await metricSum(gateways, "nodejs_heap_size_used_bytes");
+    const rssAfter = await metricSum(gateways, "process_resident_memory_bytes");
+
+    const perChannel = new Map<string, number>();
+    for (const s of sockets) perChannel.set(s.arn, (perChannel.get(s.arn) ?? 0) + 1);
+    const total = settings.eventsPerSecond * settings.seconds;
+    const intervalMs = 1000 / settings.eventsPerSecond;
+    let expected = 0;
+    for (let i = 0; i < total; i++) expected += perChannel.get(arns[i % CHANNELS] as string) ?? 0;
+
+    const tag = `bench-${randomUUID()}-`;
+    // A short lead so every receiver has the schedule before event 0 is due.
+    const startAbs = performance.timeOrigin + performance.now() + 200;
+    const wallStart = performance.now();
+    const cpuStart = process.cpuUsage();
+    receivers.start(tag, startAbs, intervalMs);
+    const sent = await sendOpenLoop({
+      url: primary.url,
+      apiKey: KEY,
+      total,
+      intervalMs,
+      startAbs,
+      body: (i) =>
+        healthEvent(
+          `${tag}${i}`,
+          arns[i % CHANNELS] as string,
+          Math.floor(i / CHANNELS),
+          startAbs + i * intervalMs,
+        ),
+    });
+    const deadline = startAbs + (total - 1) * intervalMs + settings.deadlineSeconds * 1000;
+    while (performance.timeOrigin + performance.now() < deadline) {
+      if ((await receivers.delivered()) >= expected) break;
+      await sleep(100);
+    }
+    const got = await receivers.finish();
+    const cpu = process.cpuUsage(cpuStart);
+    const wallMs = performance.now() - wallStart;
+    return {
+      label: `${subscribers} subscribers, ${replicas} replica${replicas > 1 ? "s" : ""}`,
+      design,
+      subscribers,
+      replicas,
+      events: total,
+      expected,
+      delivered: got.delivered,
+      p50: percentile(got.latencies, 50),
+      p95: percentile(got.latencies, 95),
+      p99: percentile(got.latencies, 99),
+      max: percentile(got.latencies, 100),
+      rssPerSubscriberKiB: (rssAfter - rssBefore) / subscribers / 1024,
+      heapPerSubscriberKiB: (heapAfter - heapBefore) / subscribers / 1024,
+      setupSeconds,
+      subscriptionErrors: failed + got.errors,
+      ingestErrors: sent.failed,
+      sendLateMs: sent.maxLateMs,
+      generatorCpuPercent: ((got.cpuMicros + cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    };
+  } finally {
+    await receivers.close();
+    for (const g of gateways) await g.stop();
+  }
+}
+
+/**
+ * Both designs in one run: for each replica count and size, the baseline (gateway started from `baselineDir`)
+ * and this checkout, alternating which goes first, so drift on this shared machine falls on both.
+ */
+export async function runLiveSideBySide(
+  settings: LiveSettings,
+  baselineDir: string,
+  onResult: (r: LiveBenchResult) => void = () => {},
+): Promise<LiveBenchResult[]> {
+  const results: LiveBenchResult[] = [];
+  const runs: [number, 1 | 2][] = [
+    ...settings.sizes.map((n): [number, 1 | 2] => [n, 1]),
+    ...settings.sizesTwoReplicas.map((n): [number, 1 | 2] => [n, 2]),
+  ];
+  const baseline = { design: `baseline ${settings.baselineRef}`, cwd: baselineDir };
+  const current = { design: "current", cwd: undefined };
+  for (const [k, [n, replicas]] of runs.entries()) {
+    const order = k % 2 === 0 ? [baseline, current] : [current, baseline];
+    for (const d of order) {
+      const r = await runLiveBench(n, replicas, settings, d.design, d.cwd);
+      onResult(r);
+      results.push(r);
+    }
+  }
+  return results;
 }
 
 export function printLiveResults(results: LiveBenchResult[]): string {
-  const rows = results.map(
-    (r) =>
-      `| ${r.label} | ${fmt(r.setupSeconds)} | ${r.subscriptionErrors} | ${r.events} | ${r.delivered}/${r.expected} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.heapPerSubscriberKiB, 2)} | ${fmt(r.rssPerSubscriberKiB, 2)} |`,
-  );
+  const rows = [...results]
+    .sort(
+      (a, b) => a.replicas - b.replicas || a.subscribers - b.subscribers || a.design.localeCompare(b.design),
+    )
+    .map(
+      (r) =>
+        `| ${r.design} | ${r.subscribers} | ${r.replicas} | ${r.events} | ${r.delivered}/${r.expected} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.rssPerSubscriberKiB, 2)} | ${fmt(r.heapPerSubscriberKiB, 2)} | ${fmt(r.generatorCpuPercent, 0)} | ${fmt(r.setupSeconds)} | ${r.subscriptionErrors}/${r.ingestErrors} | ${fmt(r.sendLateMs)} |`,
+    );
   return [
-    "| setup | subscribe s | failed subs | events sent | delivered/expected | p50 ms | p95 ms | p99 ms | max ms | heap KiB/sub | RSS KiB/sub |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| design | subscribers | replicas | events | delivered/expected | p50 ms | p95 ms | p99 ms | max ms | RSS KiB/sub | heap KiB/sub | generator CPU % | subscribe s | failed subs/ingest | send late ms |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
 }

@@ -11,7 +11,7 @@ import { cpus, totalmem } from "node:os";
 import { prepareWorktree } from "./baseline.ts";
 import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
 import { printJobsResults, runJobsBench } from "./jobs.ts";
-import { printLiveResults, runLiveBench } from "./live-subscribers.ts";
+import { liveSettingsFromEnv, printLiveResults, runLiveSideBySide } from "./live-subscribers.ts";
 import { printReadPathResults, runReadPathBench, settingsFromEnv } from "./read-path.ts";
 import { printSoakResults, runSoak, soakSettingsFromEnv } from "./soak.ts";
 import { printTracingResults, runTracingBench, tracingSettingsFromEnv } from "./tracing.ts";
@@ -24,12 +24,21 @@ console.log(
 );
 
 if (which === "all" || which === "live") {
-  console.log("## Live events: ingest → subscriber latency (graphql-ws, one socket per subscriber)\n");
-  const sizes = quick ? [200] : [1000, 10_000];
-  const results = [];
-  for (const n of sizes) results.push(await runLiveBench(n, 1));
-  for (const n of sizes) results.push(await runLiveBench(n, 2));
-  console.log(printLiveResults(results));
+  const live = liveSettingsFromEnv(quick);
+  console.log(
+    `## Live events, open-loop fan-out: ${live.eventsPerSecond} events/s for ${live.seconds} s, latency from each event's scheduled send, deliveries counted until ${live.deadlineSeconds} s after the last (baseline ${live.baselineRef} and this checkout, side by side; ${live.workers} receiving processes)\n`,
+  );
+  const baseline = prepareWorktree(live.baselineRef);
+  try {
+    const results = await runLiveSideBySide(live, baseline.dir, (r) =>
+      console.error(
+        `live: ${r.design}, ${r.label}: ${r.delivered}/${r.expected}, p95 ${r.p95.toFixed(1)} ms`,
+      ),
+    );
+    console.log(printLiveResults(results));
+  } finally {
+    baseline.cleanup();
+  }
   console.log("");
 }
 
