@@ -89,11 +89,16 @@ export class SharedStreams {
 
   /**
    * The stream this subscriber reads. `own` is the stream its operation started (so that every check
-   * of the start ran for it): it becomes the shared one if none runs under `key`, else it is ended at once.
+   * of the start ran for it): it becomes the shared one if none runs under `key`, else it is ended at once
+   * (`joined`: this subscriber reads a stream another one started).
    */
-  join(key: string, own: AsyncIterator<unknown>): AsyncIterableIterator<unknown> {
+  join(
+    key: string,
+    own: AsyncIterator<unknown>,
+  ): { stream: AsyncIterableIterator<unknown>; joined: boolean } {
     let entry = this.entries.get(key);
-    if (entry && !entry.ended) {
+    const joined = entry !== undefined && !entry.ended;
+    if (entry && joined) {
       void own.return?.();
     } else {
       entry = { key, source: own, listeners: new Set(), ended: false };
@@ -102,7 +107,7 @@ export class SharedStreams {
     }
     const listener = new Listener(this.bufferLimit, (l) => this.leave(entry, l));
     entry.listeners.add(listener);
-    return listener;
+    return { stream: listener, joined };
   }
 
   stats(): SharedStreamStats {

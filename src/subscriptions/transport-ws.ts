@@ -89,6 +89,8 @@ export function attachGraphqlWs(
     server,
     path: options.path ?? "/graphql",
     maxPayload: options.maxPayload ?? 64 * 1024,
+    // ws's default, said here: compression would hold a zlib context (~64 KiB+) per socket.
+    perMessageDeflate: false,
     ...(allowOrigin
       ? {
           verifyClient: (
@@ -233,6 +235,9 @@ export function attachGraphqlWs(
       },
     },
     wss,
+    // No keep-alive of graphql-ws's own (an interval and a timer per socket): the one heartbeat above
+    // pings every socket from a single interval and drops those that missed a pong.
+    0,
   );
 
   return {
@@ -290,7 +295,16 @@ function sharingSubscribe(
   return async (args) => {
     const result = (await subscribe(args)) as AsyncIterable<unknown> | null;
     if (typeof result?.[Symbol.asyncIterator] !== "function") return result;
-    return shared.join(key, result[Symbol.asyncIterator]());
+    const { stream, joined } = shared.join(key, result[Symbol.asyncIterator]());
+    if (joined) {
+      // graphql-ws keeps the arguments as long as the subscription; this subscriber's own stream has
+      // ended, so its context (its loaders) and envelop functions are of no more use. The first
+      // subscriber's stream executes every event with its own: those stay.
+      const held = args as { contextValue?: unknown; rootValue?: unknown };
+      held.contextValue = undefined;
+      held.rootValue = undefined;
+    }
+    return stream;
   };
 }
 
