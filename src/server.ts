@@ -184,7 +184,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     if (path === "/metrics" && req.method === "GET") {
       const counts = live?.hub.subscriberCounts();
       metrics.subscribers.set({ kind: "channel_status" }, counts?.channelSubscriptions ?? 0);
-      metrics.subscribers.set({ kind: "events" }, counts?.events ?? 0);
+      // A shared stream is one hub subscription read by many: the gauge counts the subscribers.
+      const sharing = ws?.sharing();
+      const events = (counts?.events ?? 0) - (sharing?.streams ?? 0) + (sharing?.subscribers ?? 0);
+      metrics.subscribers.set({ kind: "events" }, events);
       metrics.subscribers.set({ kind: "websocket" }, ws?.connections() ?? 0);
       metrics.subscribers.set({ kind: "sse" }, sse?.streams() ?? 0);
       if (mirror) sampleMirror(metrics, mirror.status());

@@ -17,6 +17,7 @@ import {
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import { type TrustedDocumentsOptions, trustedQueryOf } from "../documents/plugin.ts";
 import { maskGatewayErrors } from "../plugins/mask-errors.ts";
+import { SharedStreams, shareKey } from "./shared-streams.ts";
 
 /**
  * Close code of a connection whose credentials are missing, invalid or expired: graphql-ws's own
@@ -88,6 +89,8 @@ export function attachGraphqlWs(
     server,
     path: options.path ?? "/graphql",
     maxPayload: options.maxPayload ?? 64 * 1024,
+    // ws's default, said here: compression would hold a zlib context (~64 KiB+) per socket.
+    perMessageDeflate: false,
     ...(allowOrigin
       ? {
           verifyClient: (
@@ -124,6 +127,8 @@ export function attachGraphqlWs(
   const refuse = (socket: WebSocket, reason: string) => socket.close(CLOSE_UNAUTHENTICATED, reason);
   const caps = options.caps ?? principalCaps();
   const slots = new WeakMap<WebSocket, SocketSlots>();
+  // One execution per event for subscribers of the same operation, variables and principal.
+  const shared = new SharedStreams();
 
   /** Counts the socket against its principal's connections, or closes it with 4429; false if it did not stay. */
   const admit = (socket: WebSocket, principal: Principal, remoteAddress: string | undefined): boolean => {
@@ -217,7 +222,9 @@ export function attachGraphqlWs(
               release();
               held.subscriptions.delete(release);
             };
-            args.rootValue = { execute, subscribe: releasingSubscribe(subscribe, done) };
+            const key = shareKey(query, args.document, payload.operationName, payload.variables, principal);
+            const source = key === undefined ? subscribe : sharingSubscribe(subscribe, shared, key);
+            args.rootValue = { execute, subscribe: releasingSubscribe(source, done) };
           }
           return args;
         } catch (error) {
@@ -228,10 +235,15 @@ export function attachGraphqlWs(
       },
     },
     wss,
+    // No keep-alive of graphql-ws's own (an interval and a timer per socket): the one heartbeat above
+    // pings every socket from a single interval and drops those that missed a pong.
+    0,
   );
 
   return {
     wss,
+    /** Shared subscription streams: how many run, their subscribers, executions and deliveries. */
+    sharing: () => shared.stats(),
     /** Connected sockets, for metrics and benchmarks. */
     connections: () => wss.clients.size,
     /**
@@ -269,6 +281,31 @@ function safeError(error: GraphQLError): GraphQLError {
 
 function closedError(): GraphQLError {
   return new GraphQLError("The connection is closing", { extensions: { code: "CONNECTION_CLOSING" } });
+}
+
+/**
+ * `subscribe`, whose stream (once its start has passed every check) is shared under `key`: the subscriber
+ * reads the running one if there is one. An error result (a refused start) stays this subscriber's own.
+ */
+function sharingSubscribe(
+  subscribe: (args: ExecutionArgs) => unknown,
+  shared: SharedStreams,
+  key: string,
+): (args: ExecutionArgs) => Promise<unknown> {
+  return async (args) => {
+    const result = (await subscribe(args)) as AsyncIterable<unknown> | null;
+    if (typeof result?.[Symbol.asyncIterator] !== "function") return result;
+    const { stream, joined } = shared.join(key, result[Symbol.asyncIterator]());
+    if (joined) {
+      // graphql-ws keeps the arguments as long as the subscription; this subscriber's own stream has
+      // ended, so its context (its loaders) and envelop functions are of no more use. The first
+      // subscriber's stream executes every event with its own: those stay.
+      const held = args as { contextValue?: unknown; rootValue?: unknown };
+      held.contextValue = undefined;
+      held.rootValue = undefined;
+    }
+    return stream;
+  };
 }
 
 /**
