@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the benchmarks and prints their tables (copied into BENCHMARKS.md).
- * `npm run bench -- live`, `-- dashboard`, `-- read-path`, `-- jobs`, `-- tracing` or `-- soak` runs one; sizes can be cut with BENCH_QUICK=1.
+ * `npm run bench -- live`, `-- dashboard`, `-- peer`, `-- read-path`, `-- jobs`, `-- tracing` or `-- soak` runs one; sizes can be cut with BENCH_QUICK=1.
  * soak's knobs (BENCH_SOAK_S, …): bench/soak.ts; it exits 1 when its verdict fails.
  * read-path's knobs (BENCH_SIZES, BENCH_CLIENTS, BENCH_PHASE_S, BENCH_WAIT_KEYS, …): bench/read-path.ts.
  */
@@ -10,6 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { cpus, totalmem } from "node:os";
 import { prepareWorktree } from "./baseline.ts";
 import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
+import { peerSettingsFromEnv, printPeerResults, runPeerBench } from "./dashboard-peer.ts";
 import { printJobsResults, runJobsBench } from "./jobs.ts";
 import { liveSettingsFromEnv, printLiveResults, runLiveSideBySide } from "./live-subscribers.ts";
 import { printReadPathResults, runReadPathBench, settingsFromEnv } from "./read-path.ts";
@@ -77,6 +78,13 @@ if (which === "all" || which === "jobs") {
 if (which === "all" || which === "tracing") {
   console.log("## Tracing: the warm dashboard with OpenTelemetry off and on (OTLP export), side by side\n");
   console.log(printTracingResults(await runTracingBench(tracingSettingsFromEnv(quick))));
+  console.log("");
+}
+if (which === "all" || which === "peer") {
+  console.log(
+    "## Dashboard execution: the gateway, the gateway at a baseline ref, and a bare Yoga peer serving the same answer\n",
+  );
+  console.log(printPeerResults(await runPeerBench(peerSettingsFromEnv(quick))));
   console.log("");
 }
 let failed = false;
