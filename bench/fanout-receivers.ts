@@ -49,8 +49,9 @@ export class Receivers {
     return replies.reduce((a, r) => a + r.failed, 0);
   }
 
-  start(tag: string, startAbs: number, intervalMs: number): void {
-    for (const c of this.children) c.send({ type: "start", tag, startAbs, intervalMs } satisfies ToWorker);
+  start(tag: string, startAbs: number, intervalMs: number, deadlineAbs: number): void {
+    for (const c of this.children)
+      c.send({ type: "start", tag, startAbs, intervalMs, deadlineAbs } satisfies ToWorker);
   }
 
   async delivered(): Promise<number> {

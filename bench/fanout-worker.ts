@@ -19,7 +19,7 @@ let latencies: number[] = [];
 let delivered = 0;
 let errors = 0;
 let counting = false;
-let schedule: { tag: string; startAbs: number; intervalMs: number } | undefined;
+let schedule: { tag: string; startAbs: number; intervalMs: number; deadlineAbs: number } | undefined;
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 
 const send = (m: FromWorker) => process.send?.(m);
@@ -38,8 +38,10 @@ function onData(raw: WebSocket.RawData, ws: WebSocket): void {
   const id = msg.payload?.data?.streamEvents?.eventId;
   if (!id?.startsWith(schedule.tag)) return;
   const index = Number(id.slice(schedule.tag.length));
+  const at = now();
+  if (at > schedule.deadlineAbs) return;
   delivered += 1;
-  latencies.push(now() - (schedule.startAbs + index * schedule.intervalMs));
+  latencies.push(at - (schedule.startAbs + index * schedule.intervalMs));
 }
 
 /** Opens one socket and subscribes; resolves once the subscribe message is sent (or the socket failed). */
@@ -85,7 +87,7 @@ process.on("message", async (m: ToWorker) => {
     await Promise.all(Array.from({ length: HANDSHAKES_IN_FLIGHT }, lane));
     send({ type: "opened", failed });
   } else if (m.type === "start") {
-    schedule = { tag: m.tag, startAbs: m.startAbs, intervalMs: m.intervalMs };
+    schedule = { tag: m.tag, startAbs: m.startAbs, intervalMs: m.intervalMs, deadlineAbs: m.deadlineAbs };
     latencies = [];
     delivered = 0;
     counting = true;

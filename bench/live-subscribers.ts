@@ -227,7 +227,8 @@ export async function runLiveBench(
     const startAbs = performance.timeOrigin + performance.now() + 200;
     const wallStart = performance.now();
     const cpuStart = process.cpuUsage();
-    receivers.start(tag, startAbs, intervalMs);
+    const deadline = startAbs + (total - 1) * intervalMs + settings.deadlineSeconds * 1000;
+    receivers.start(tag, startAbs, intervalMs, deadline);
     const sent = await sendOpenLoop({
       url: primary.url,
       apiKey: KEY,
@@ -242,7 +243,6 @@ export async function runLiveBench(
           startAbs + i * intervalMs,
         ),
     });
-    const deadline = startAbs + (total - 1) * intervalMs + settings.deadlineSeconds * 1000;
     while (performance.timeOrigin + performance.now() < deadline) {
       if ((await receivers.delivered()) >= expected) break;
       await sleep(100);
@@ -303,18 +303,21 @@ export async function runLiveSideBySide(
   return results;
 }
 
+export const LIVE_HEADER = [
+  "| design | subscribers | replicas | events | delivered/expected | p50 ms | p95 ms | p99 ms | max ms | RSS KiB/sub | heap KiB/sub | generator CPU % | subscribe s | failed subs/ingest | send late ms |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+];
+
+/** One result as a table row (also printed as each run ends, so an interrupted run keeps its figures). */
+export function liveRow(r: LiveBenchResult): string {
+  return `| ${r.design} | ${r.subscribers} | ${r.replicas} | ${r.events} | ${r.delivered}/${r.expected} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.rssPerSubscriberKiB, 2)} | ${fmt(r.heapPerSubscriberKiB, 2)} | ${fmt(r.generatorCpuPercent, 0)} | ${fmt(r.setupSeconds)} | ${r.subscriptionErrors}/${r.ingestErrors} | ${fmt(r.sendLateMs)} |`;
+}
+
 export function printLiveResults(results: LiveBenchResult[]): string {
   const rows = [...results]
     .sort(
       (a, b) => a.replicas - b.replicas || a.subscribers - b.subscribers || a.design.localeCompare(b.design),
     )
-    .map(
-      (r) =>
-        `| ${r.design} | ${r.subscribers} | ${r.replicas} | ${r.events} | ${r.delivered}/${r.expected} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.rssPerSubscriberKiB, 2)} | ${fmt(r.heapPerSubscriberKiB, 2)} | ${fmt(r.generatorCpuPercent, 0)} | ${fmt(r.setupSeconds)} | ${r.subscriptionErrors}/${r.ingestErrors} | ${fmt(r.sendLateMs)} |`,
-    );
-  return [
-    "| design | subscribers | replicas | events | delivered/expected | p50 ms | p95 ms | p99 ms | max ms | RSS KiB/sub | heap KiB/sub | generator CPU % | subscribe s | failed subs/ingest | send late ms |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ...rows,
-  ].join("\n");
+    .map(liveRow);
+  return [...LIVE_HEADER, ...rows].join("\n");
 }

@@ -12,7 +12,13 @@ import { prepareWorktree } from "./baseline.ts";
 import { printDashboardResults, runDashboardBench } from "./dashboard.ts";
 import { peerSettingsFromEnv, printPeerResults, runPeerBench } from "./dashboard-peer.ts";
 import { printJobsResults, runJobsBench } from "./jobs.ts";
-import { liveSettingsFromEnv, printLiveResults, runLiveSideBySide } from "./live-subscribers.ts";
+import {
+  LIVE_HEADER,
+  liveRow,
+  liveSettingsFromEnv,
+  printLiveResults,
+  runLiveSideBySide,
+} from "./live-subscribers.ts";
 import { printReadPathResults, runReadPathBench, settingsFromEnv } from "./read-path.ts";
 import { printSoakResults, runSoak, soakSettingsFromEnv } from "./soak.ts";
 import { printTracingResults, runTracingBench, tracingSettingsFromEnv } from "./tracing.ts";
@@ -31,14 +37,12 @@ if (which === "all" || which === "live") {
   );
   const baseline = prepareWorktree(live.baselineRef);
   try {
-    const results = await runLiveSideBySide(live, baseline.dir, (r) =>
-      console.error(
-        `live: ${r.design}, ${r.label}: ${r.delivered}/${r.expected}, p95 ${r.p95.toFixed(1)} ms`,
-      ),
-    );
+    console.error(LIVE_HEADER.join("\n"));
+    const results = await runLiveSideBySide(live, baseline.dir, (r) => console.error(liveRow(r)));
     console.log(printLiveResults(results));
   } finally {
-    baseline.cleanup();
+    // A worktree found in place may be another run's (it is keyed by commit only): leave it to that run.
+    if (!baseline.reused) baseline.cleanup();
   }
   console.log("");
 }
