@@ -39,17 +39,14 @@ export function authScopesFor(ctx: GatewayContext) {
     "ivs:secrets": hasScope(p, "ivs:secrets"),
     "ivs:admin": hasScope(p, "ivs:admin"),
     allTenants: !p.tenant,
-    // Without a tenant these checks are true at once (src/auth/tenancy.ts); answering `true` rather
-    // than a promise of it lets scope-auth run the field's resolver in the same tick. Every Stream and
-    // StreamKey field checks `channel` through its type, so a dashboard made ~300 promises per
-    // answer here for nothing. A tenant's checks are unchanged.
-    channel: (arn: string) => !p.tenant || channelAllowed(ctx, arn),
+    // Without a tenant these are `true` at once, not a promise (src/auth/tenancy.ts says why).
+    channel: (arn: string) => channelAllowed(ctx, arn),
     channels: async (arns: readonly string[]) =>
       (await allowedChannelArns(ctx, arns)).size === new Set(arns).size,
-    streamKey: (arn: string) => !p.tenant || streamKeyAllowed(ctx, arn),
-    resource: (arn: string) => !p.tenant || resourceAllowed(ctx, arn, false),
+    streamKey: (arn: string) => streamKeyAllowed(ctx, arn),
+    resource: (arn: string) => resourceAllowed(ctx, arn, false),
     tagChange: async ({ arn, keys }: { arn: string; keys: readonly string[] }) =>
-      tagKeysAllowed(p, keys) && resourceAllowed(ctx, arn, true),
+      tagKeysAllowed(p, keys) && (await resourceAllowed(ctx, arn, true)),
   };
 }
 
