@@ -26,7 +26,10 @@ export interface Worktree {
   ref: string;
   /** Whether an existing worktree was reused. */
   reused: boolean;
-  /** Removes the worktree (and its registration in this repository). */
+  /**
+   * Removes the worktree (and its registration in this repository) if this call made it. A reused one may
+   * be another run's, still running from it: it stays (`tsx bench/baseline.ts --remove [ref]` removes it).
+   */
   cleanup(): void;
 }
 
@@ -87,7 +90,7 @@ export function prepareWorktree(ref = baselineRef()): Worktree {
     linked = lstatSync(modules).isSymbolicLink() || lstatSync(modules).isDirectory();
   } catch {}
   if (!linked) symlinkSync(join(REPO_ROOT, "node_modules"), modules, "dir");
-  return { dir, commit, ref, reused, cleanup: () => remove(dir) };
+  return { dir, commit, ref, reused, cleanup: () => (reused ? undefined : remove(dir)) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

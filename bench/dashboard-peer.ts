@@ -25,7 +25,15 @@ import { createYoga } from "graphql-yoga";
 import { prepareWorktree, REPO_ROOT } from "./baseline.ts";
 import { createResources, DASHBOARD } from "./dashboard.ts";
 import { closeClients, type GqlClient, type LoadStats, openClients, runLoad, TRIVIAL } from "./http-load.ts";
-import { fmt, type GatewayProcess, killOnExit, sleep, startGatewayProcess, stopChild } from "./lib.ts";
+import {
+  fmt,
+  type GatewayProcess,
+  killOnExit,
+  numberFromEnv,
+  sleep,
+  startGatewayProcess,
+  stopChild,
+} from "./lib.ts";
 
 export type PeerTarget = "gateway" | "baseline" | "peer";
 export type PeerQuery = "dashboard" | "trivial";
@@ -55,7 +63,7 @@ export interface PeerResult {
 }
 
 export function peerSettingsFromEnv(quick: boolean): PeerSettings {
-  const n = (name: string, fallback: number) => Number(process.env[name] || fallback);
+  const n = numberFromEnv;
   return {
     clients: n("BENCH_PEER_CLIENTS", 50),
     rounds: n("BENCH_PEER_ROUNDS", quick ? 2 : 3),
@@ -120,19 +128,6 @@ async function startPeer(answerPath: string): Promise<Peer> {
   };
 }
 
-/**
- * The gateway with its development token: on a busy machine the banner that prints it can come after
- * /health first answers, which is when startGatewayProcess reads it.
- */
-async function withToken(g: GatewayProcess): Promise<GatewayProcess> {
-  for (let i = 0; i < 100 && !g.devToken; i++) {
-    const token = /Dev token[^:]*:\s+(?:export TOKEN=)?(\S+)/.exec(g.output())?.[1];
-    if (token) return { ...g, devToken: token };
-    await sleep(50);
-  }
-  return g;
-}
-
 function countFields(value: unknown): number {
   if (Array.isArray(value)) return value.reduce((n: number, v) => n + countFields(v), 0);
   if (value && typeof value === "object")
@@ -149,8 +144,8 @@ export async function runPeerBench(settings: PeerSettings): Promise<PeerResult> 
   const all: GqlClient[] = [];
   try {
     [gateways.gateway, gateways.baseline] = await Promise.all([
-      startGatewayProcess(common).then(withToken),
-      startGatewayProcess(common, { cwd: previous.dir }).then(withToken),
+      startGatewayProcess(common, { devToken: true }),
+      startGatewayProcess(common, { cwd: previous.dir, devToken: true }),
     ]);
     const g = gateways.gateway;
     const b = gateways.baseline;

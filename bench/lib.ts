@@ -97,6 +97,16 @@ export interface GatewayProcessOptions {
   cwd?: string;
   /** How long to wait for /health to answer. Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * Wait (within the start timeout) for the development banner's token: on a busy machine the banner can
+   * come after /health first answers. For gateways in development mode that the bench calls with it.
+   */
+  devToken?: boolean;
+}
+
+/** A numeric bench knob from the environment (unset or empty: the fallback). */
+export function numberFromEnv(name: string, fallback: number): number {
+  return Number(process.env[name] || fallback);
 }
 
 /** One sample from a Prometheus text exposition; `name` may carry labels (`a{kind="x"}`). NaN if absent. */
@@ -179,10 +189,18 @@ export async function startGatewayProcess(
     void poll();
   });
   const listeningAt = performance.now();
-  await new Promise((r) => setTimeout(r, 100));
-  const emulatorUrl = /IVS emulator:\s+(http:\/\/\S+)/.exec(out)?.[1];
   // The banner prints a pasteable `export TOKEN=<jwt>`.
-  const devToken = /Dev token[^:]*:\s+(?:export TOKEN=)?(\S+)/.exec(out)?.[1];
+  const tokenIn = (text: string) => /Dev token[^:]*:\s+(?:export TOKEN=)?(\S+)/.exec(text)?.[1];
+  const deadline = spawnedAt + (options.startTimeoutMs ?? 30_000);
+  await new Promise((r) => setTimeout(r, 100));
+  while (options.devToken && !tokenIn(out) && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const emulatorUrl = /IVS emulator:\s+(http:\/\/\S+)/.exec(out)?.[1];
+  const devToken = tokenIn(out);
+  if (options.devToken && !devToken) {
+    child.kill("SIGKILL");
+    throw new Error(`gateway printed no development token: ${output()}`);
+  }
   const metricsText = async () => (await fetch(`${url}/metrics`)).text();
   return {
     url,

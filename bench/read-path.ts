@@ -736,7 +736,7 @@ function log(message: string): void {
 
 export async function runReadPathBench(s: ReadPathSettings = settingsFromEnv()): Promise<ReadPathResults> {
   const designs = prepareDesigns(s);
-  // Interrupted runs remove their worktrees too (a kept one is reused by the next run).
+  // Interrupted runs remove the worktrees they made too (a kept one is reused by the next run, and stays).
   const cancelCleanup = s.keepWorktree
     ? () => {}
     : onExit(() => {

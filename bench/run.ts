@@ -42,7 +42,7 @@ if (which === "all" || which === "live") {
     console.log(printLiveResults(results));
   } finally {
     // A worktree found in place may be another run's (it is keyed by commit only): leave it to that run.
-    if (!baseline.reused) baseline.cleanup();
+    baseline.cleanup();
   }
   console.log("");
 }

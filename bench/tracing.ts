@@ -12,7 +12,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createResources, DASHBOARD } from "./dashboard.ts";
 import { closeClients, type LoadStats, openClients, runLoad } from "./http-load.ts";
-import { fmt, type GatewayProcess, sleep, startGatewayProcess } from "./lib.ts";
+import { fmt, type GatewayProcess, numberFromEnv, sleep, startGatewayProcess } from "./lib.ts";
 
 export type TracingMode = "off" | "on";
 
@@ -41,7 +41,7 @@ export interface TracingResult {
 }
 
 export function tracingSettingsFromEnv(quick: boolean): TracingSettings {
-  const n = (name: string, fallback: number) => Number(process.env[name] || fallback);
+  const n = numberFromEnv;
   return {
     clients: n("BENCH_TRACING_CLIENTS", 50),
     rounds: n("BENCH_TRACING_ROUNDS", quick ? 2 : 10),
@@ -77,8 +77,11 @@ export async function runTracingBench(settings: TracingSettings): Promise<Tracin
   const gateways: Partial<Record<TracingMode, GatewayProcess>> = {};
   try {
     [gateways.off, gateways.on] = await Promise.all([
-      startGatewayProcess(common),
-      startGatewayProcess({ ...common, OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }),
+      startGatewayProcess(common, { devToken: true }),
+      startGatewayProcess(
+        { ...common, OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+        { devToken: true },
+      ),
     ]);
     const both = [gateways.off, gateways.on];
     await Promise.all(both.map((g) => createResources(g)));
