@@ -25,6 +25,12 @@ beforeAll(async () => {
 
 const hubSubscriptions = () => h.gateway.live.hub.subscriberCounts().events;
 
+/** `subscribers{kind="events"}` on /metrics: subscribers, however many streams they share. */
+async function eventSubscribersGauge(): Promise<number> {
+  const text = await (await fetch(`${h.gateway.url}/metrics`)).text();
+  return Number(/^subscribers\{kind="events"\} (\S+)$/m.exec(text)?.[1]);
+}
+
 /** A subscription's results (as sent), its errors, and whether it ended. */
 function watch(client: Client, variables: Record<string, unknown> = {}) {
   const results: string[] = [];
@@ -69,6 +75,7 @@ describe("shared subscription execution", () => {
     // Both started (each start checked on its own), yet only one reads the hub.
     await new Promise((r) => setTimeout(r, 300));
     expect(hubSubscriptions()).toBe(1);
+    expect(await eventSubscribersGauge()).toBe(2);
 
     await broadcast(own);
     await until(() => a.results.length >= 2 && b.results.length >= 2, 8000);
@@ -84,6 +91,7 @@ describe("shared subscription execution", () => {
     await until(() => b.results.length >= seen + 2, 8000);
     expect(b.ended).toBe(false);
     expect(hubSubscriptions()).toBe(1);
+    expect(await eventSubscribersGauge()).toBe(1);
     b.dispose();
     await expect.poll(hubSubscriptions).toBe(0);
   });
