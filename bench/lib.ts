@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { type AddressInfo, createServer } from "node:net";
+import { inspectorUrlIn, type MemoryAfterGc, memoryAfterGc } from "./inspector.ts";
 
 /** p-th percentile (0..100) of numbers, nearest-rank. */
 export function percentile(values: number[], p: number): number {
@@ -90,6 +91,8 @@ export interface GatewayProcess {
   metricsText(): Promise<string>;
   /** The last lines it wrote to stdout and stderr, for error messages. */
   output(): string;
+  /** RSS and heap after a full GC; only for a process started with `inspect` (else it throws). */
+  memoryAfterGc(): Promise<MemoryAfterGc>;
 }
 
 export interface GatewayProcessOptions {
@@ -102,6 +105,8 @@ export interface GatewayProcessOptions {
    * come after /health first answers. For gateways in development mode that the bench calls with it.
    */
   devToken?: boolean;
+  /** Start it with its inspector on a loopback port, so that `memoryAfterGc()` can ask it. Default false. */
+  inspect?: boolean;
 }
 
 /** A numeric bench knob from the environment (unset or empty: the fallback). */
@@ -145,7 +150,8 @@ export async function startGatewayProcess(
   // benchmarks log at warn), so "listening" is its /health answering, whatever it prints.
   const port = env.PORT && env.PORT !== "0" ? Number(env.PORT) : await freePort();
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const inspect = options.inspect ? ["--inspect=127.0.0.1:0"] : [];
+  const child = spawn(process.execPath, [...inspect, "--import", "tsx", "src/main.ts"], {
     env: { ...process.env, LOG_LEVEL: "warn", ...UNCAPPED, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
     ...(options.cwd ? { cwd: options.cwd } : {}),
@@ -153,8 +159,10 @@ export async function startGatewayProcess(
   killOnExit(child);
   let out = "";
   let err = "";
+  let inspectorUrl: string | undefined;
   child.stderr?.on("data", (chunk: Buffer) => {
     err = (err + chunk.toString()).slice(-4000);
+    inspectorUrl ??= inspectorUrlIn(err);
   });
   const output = () => `${out.slice(-4000)}${err ? `\n[stderr] ${err}` : ""}`;
   const url = await new Promise<string>((resolve, reject) => {
@@ -215,5 +223,9 @@ export async function startGatewayProcess(
       return metricFrom(await metricsText(), name);
     },
     output,
+    memoryAfterGc() {
+      if (!inspectorUrl) throw new Error("memoryAfterGc needs a gateway started with { inspect: true }");
+      return memoryAfterGc(inspectorUrl);
+    },
   };
 }

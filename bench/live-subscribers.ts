@@ -99,6 +99,7 @@ export interface LiveBenchResult {
   p95: number;
   p99: number;
   max: number;
+  /** Gateway RSS and heap growth per subscriber across the subscribe phase, each read after a full GC. */
   rssPerSubscriberKiB: number;
   heapPerSubscriberKiB: number;
   setupSeconds: number;
@@ -153,7 +154,8 @@ async function startGateways(replicas: 1 | 2, cwd: string | undefined): Promise<
     SEED_DEMO_DATA: "false",
     RECONCILE_INTERVAL_MS: "3600000",
   };
-  const options = cwd ? { cwd } : {};
+  // The inspector lets the bench read memory after a full GC (bench/inspector.ts).
+  const options = { inspect: true, ...(cwd ? { cwd } : {}) };
   if (replicas === 1) return [await startGatewayProcess(env, options)];
   const shared = {
     REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -177,6 +179,11 @@ async function startGateways(replicas: 1 | 2, cwd: string | undefined): Promise<
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const metricSum = async (gateways: GatewayProcess[], name: string) =>
   sum(await Promise.all(gateways.map((g) => g.metric(name))));
+/** The gateways' RSS and heap after a full GC each, added up. */
+async function memorySum(gateways: GatewayProcess[]) {
+  const each = await Promise.all(gateways.map((g) => g.memoryAfterGc()));
+  return { rss: sum(each.map((m) => m.rss)), heapUsed: sum(each.map((m) => m.heapUsed)) };
+}
 
 /**
  * One run: `subscribers` sockets over `replicas` gateways started from `cwd` (default this checkout),
@@ -195,8 +202,7 @@ export async function runLiveBench(
   try {
     const [primary] = gateways as [GatewayProcess];
     const arns = await createChannels(primary.emulatorUrl as string);
-    const heapBefore = await metricSum(gateways, "nodejs_heap_size_used_bytes");
-    const rssBefore = await metricSum(gateways, "process_resident_memory_bytes");
+    const before = await memorySum(gateways);
 
     const setupStart = performance.now();
     // One WebSocket per subscriber, as one browser tab each; spread evenly over the replicas.
@@ -212,8 +218,7 @@ export async function runLiveBench(
       await sleep(200);
     }
     const setupSeconds = (performance.now() - setupStart) / 1000;
-    const heapAfter = await metricSum(gateways, "nodejs_heap_size_used_bytes");
-    const rssAfter = await metricSum(gateways, "process_resident_memory_bytes");
+    const after = await memorySum(gateways);
 
     const perChannel = new Map<string, number>();
     for (const s of sockets) perChannel.set(s.arn, (perChannel.get(s.arn) ?? 0) + 1);
@@ -262,8 +267,8 @@ export async function runLiveBench(
       p95: percentile(got.latencies, 95),
       p99: percentile(got.latencies, 99),
       max: percentile(got.latencies, 100),
-      rssPerSubscriberKiB: (rssAfter - rssBefore) / subscribers / 1024,
-      heapPerSubscriberKiB: (heapAfter - heapBefore) / subscribers / 1024,
+      rssPerSubscriberKiB: (after.rss - before.rss) / subscribers / 1024,
+      heapPerSubscriberKiB: (after.heapUsed - before.heapUsed) / subscribers / 1024,
       setupSeconds,
       subscriptionErrors: failed + got.errors,
       ingestErrors: sent.failed,
