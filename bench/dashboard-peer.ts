@@ -29,7 +29,8 @@ import {
   fmt,
   type GatewayProcess,
   killOnExit,
-  numberFromEnv,
+  type RoundSettings,
+  roundSettingsFromEnv,
   sleep,
   startGatewayProcess,
   stopChild,
@@ -38,11 +39,7 @@ import {
 export type PeerTarget = "gateway" | "baseline" | "peer";
 export type PeerQuery = "dashboard" | "trivial";
 
-export interface PeerSettings {
-  clients: number;
-  rounds: number;
-  phaseS: number;
-  warmupS: number;
+export interface PeerSettings extends RoundSettings {
   baselineRef: string;
 }
 
@@ -63,12 +60,13 @@ export interface PeerResult {
 }
 
 export function peerSettingsFromEnv(quick: boolean): PeerSettings {
-  const n = numberFromEnv;
   return {
-    clients: n("BENCH_PEER_CLIENTS", 50),
-    rounds: n("BENCH_PEER_ROUNDS", quick ? 2 : 3),
-    phaseS: n("BENCH_PEER_PHASE_S", quick ? 4 : 6),
-    warmupS: n("BENCH_PEER_WARMUP_S", quick ? 1 : 2),
+    ...roundSettingsFromEnv("BENCH_PEER", {
+      clients: 50,
+      rounds: quick ? 2 : 3,
+      phaseS: quick ? 4 : 6,
+      warmupS: quick ? 1 : 2,
+    }),
     baselineRef: process.env.BENCH_PEER_BASELINE?.trim() || "cf62f31",
   };
 }

@@ -114,6 +114,24 @@ export function numberFromEnv(name: string, fallback: number): number {
   return Number(process.env[name] || fallback);
 }
 
+/** Load in rounds: clients, rounds, and each window's counted and untimed seconds. */
+export interface RoundSettings {
+  clients: number;
+  rounds: number;
+  phaseS: number;
+  warmupS: number;
+}
+
+/** `<prefix>_CLIENTS`, `<prefix>_ROUNDS`, `<prefix>_PHASE_S` and `<prefix>_WARMUP_S`, else the defaults. */
+export function roundSettingsFromEnv(prefix: string, defaults: RoundSettings): RoundSettings {
+  return {
+    clients: numberFromEnv(`${prefix}_CLIENTS`, defaults.clients),
+    rounds: numberFromEnv(`${prefix}_ROUNDS`, defaults.rounds),
+    phaseS: numberFromEnv(`${prefix}_PHASE_S`, defaults.phaseS),
+    warmupS: numberFromEnv(`${prefix}_WARMUP_S`, defaults.warmupS),
+  };
+}
+
 /** One sample from a Prometheus text exposition; `name` may carry labels (`a{kind="x"}`). NaN if absent. */
 export function metricFrom(text: string, name: string): number {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -12,16 +12,18 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createResources, DASHBOARD } from "./dashboard.ts";
 import { closeClients, type LoadStats, openClients, runLoad } from "./http-load.ts";
-import { fmt, type GatewayProcess, numberFromEnv, sleep, startGatewayProcess } from "./lib.ts";
+import {
+  fmt,
+  type GatewayProcess,
+  type RoundSettings,
+  roundSettingsFromEnv,
+  sleep,
+  startGatewayProcess,
+} from "./lib.ts";
 
 export type TracingMode = "off" | "on";
 
-export interface TracingSettings {
-  clients: number;
-  rounds: number;
-  phaseS: number;
-  warmupS: number;
-}
+export type TracingSettings = RoundSettings;
 
 export interface TracingRound {
   round: number;
@@ -41,13 +43,12 @@ export interface TracingResult {
 }
 
 export function tracingSettingsFromEnv(quick: boolean): TracingSettings {
-  const n = numberFromEnv;
-  return {
-    clients: n("BENCH_TRACING_CLIENTS", 50),
-    rounds: n("BENCH_TRACING_ROUNDS", quick ? 2 : 10),
-    phaseS: n("BENCH_TRACING_PHASE_S", quick ? 5 : 10),
-    warmupS: n("BENCH_TRACING_WARMUP_S", quick ? 1 : 3),
-  };
+  return roundSettingsFromEnv("BENCH_TRACING", {
+    clients: 50,
+    rounds: quick ? 2 : 10,
+    phaseS: quick ? 5 : 10,
+    warmupS: quick ? 1 : 3,
+  });
 }
 
 /** A stand-in collector: answers every POST /v1/traces with 200 and counts the spans in it (OTLP JSON). */
