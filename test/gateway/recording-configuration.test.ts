@@ -214,11 +214,19 @@ describe("recording configurations", () => {
       items: [asResource(summary)],
     });
     await h.resetCounts();
-    const LIST = `{ recordingConfigurations(first: 100) { edges { node { arn name recordingReconnectWindowSeconds } } } }`;
-    const find = async () =>
-      ((await h.gql<{ recordingConfigurations: Connection }>(LIST)).data?.recordingConfigurations.edges ?? [])
-        .map((e) => e.node)
-        .find((n) => n.arn === arn);
+    const LIST = `query ($after: String) { recordingConfigurations(first: 100, after: $after) {
+      edges { node { arn name recordingReconnectWindowSeconds } } pageInfo { hasNextPage endCursor } } }`;
+    // Earlier tests leave over 100 configurations, and ARNs are random: the new one may be on any page.
+    const find = async () => {
+      let after: string | null = null;
+      for (;;) {
+        const answer: { data?: { recordingConfigurations: Connection } } = await h.gql(LIST, { after });
+        const conn = answer.data?.recordingConfigurations;
+        const found = conn?.edges.map((e) => e.node).find((n) => n.arn === arn);
+        if (found || !conn?.pageInfo.hasNextPage) return found;
+        after = conn.pageInfo.endCursor;
+      }
+    };
     expect(await find()).toEqual({ arn, name: "summary-only", recordingReconnectWindowSeconds: 0 });
     expect(h.count("GetRecordingConfiguration")).toBe(1);
     // Read once, mirrored since.
