@@ -3,7 +3,9 @@ import type { Principal } from "../auth/principal.ts";
 
 /**
  * Subscribers of the same operation, variables and principal share one stream of results: each event is
- * executed (and masked, and counted by the plugins) once, and the same result object goes to every socket.
+ * executed (and masked, and counted by the plugins) once, and serialized once. A subscriber with a sink
+ * (a graphql-ws socket) gets that text written straight to its socket; one without reads the result
+ * object from its own iterator.
  *
  * Only streams with nothing of their own at the start can be shared: a later subscriber attached to a
  * running stream sees its events from then on, as it would on a stream of its own. That is `streamEvents`
@@ -61,6 +63,26 @@ export function shareKey(
   ]);
 }
 
+/**
+ * Where a subscriber's results are written directly, bypassing its iterator: a socket. `write` gets the
+ * serialized result (the `payload` of a graphql-ws `next` message); `backlog` is how many writes have not
+ * yet reached the socket, held against the same bound as an iterator's queue.
+ */
+export interface Sink {
+  write(payload: string): void;
+  backlog(): number;
+}
+
+/**
+ * The JSON of a result as graphql-ws sends it in a `next` message's payload: the result without `errors`,
+ * then `errors` (each `toJSON()`) if there are any, so that a direct write is byte-for-byte what graphql-ws
+ * would have sent.
+ */
+export function nextPayload(result: unknown): string {
+  const { errors, ...rest } = result as { errors?: ReadonlyArray<{ toJSON?: () => unknown }> };
+  return JSON.stringify(errors ? { ...rest, errors: errors.map((e) => (e.toJSON ? e.toJSON() : e)) } : rest);
+}
+
 interface Entry {
   key: string;
   source: AsyncIterator<unknown>;
@@ -95,6 +117,7 @@ export class SharedStreams {
   join(
     key: string,
     own: AsyncIterator<unknown>,
+    sink?: Sink,
   ): { stream: AsyncIterableIterator<unknown>; joined: boolean } {
     let entry = this.entries.get(key);
     const joined = entry !== undefined && !entry.ended;
@@ -105,7 +128,7 @@ export class SharedStreams {
       this.entries.set(key, entry);
       void this.pump(entry);
     }
-    const listener = new Listener(this.bufferLimit, (l) => this.leave(entry, l));
+    const listener = new Listener(this.bufferLimit, (l) => this.leave(entry, l), sink);
     entry.listeners.add(listener);
     return { stream: listener, joined };
   }
@@ -128,7 +151,15 @@ export class SharedStreams {
         const step = await entry.source.next();
         if (step.done || entry.ended) break;
         this.executions += 1;
-        for (const listener of entry.listeners) if (listener.push(step.value)) this.deliveries += 1;
+        // Serialized at most once, for all the sinks, and only if one reads this stream.
+        let json: string | undefined;
+        const serialized = () => {
+          json ??= nextPayload(step.value);
+          return json;
+        };
+        for (const listener of entry.listeners) {
+          if (listener.push(step.value, serialized)) this.deliveries += 1;
+        }
       }
     } catch (error) {
       failure = { error };
@@ -152,7 +183,11 @@ export class SharedStreams {
   }
 }
 
-/** One subscriber's view of a shared stream: its own queue, bounded, so that a slow socket slows only itself. */
+/**
+ * One subscriber's view of a shared stream: its own queue (or its sink's backlog), bounded, so that a slow
+ * socket slows only itself. With a sink, the iterator yields nothing: it settles when the stream ends, fails
+ * or this subscriber is ended, so the transport sends `complete` or `error` after the last written result.
+ */
 class Listener implements AsyncIterableIterator<unknown> {
   private queue: unknown[] = [];
   private waiter: { resolve: (r: IteratorResult<unknown>) => void; reject: (e: unknown) => void } | undefined;
@@ -162,6 +197,7 @@ class Listener implements AsyncIterableIterator<unknown> {
   constructor(
     private readonly limit: number,
     private readonly onLeave: (listener: Listener) => void,
+    private readonly sink?: Sink,
   ) {}
 
   [Symbol.asyncIterator]() {
@@ -169,22 +205,29 @@ class Listener implements AsyncIterableIterator<unknown> {
   }
 
   /** Hands a result over; false if this subscriber is finished (or just was, for being too slow). */
-  push(value: unknown): boolean {
+  push(value: unknown, serialized: () => string): boolean {
     if (this.finished) return false;
+    if (this.sink) {
+      if (this.sink.backlog() >= this.limit) return this.tooSlow();
+      this.sink.write(serialized());
+      return true;
+    }
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = undefined;
       waiter.resolve({ value, done: false });
       return true;
     }
-    if (this.queue.length >= this.limit) {
-      this.queue = [];
-      this.finish({ error: new SlowSubscriberError() });
-      this.onLeave(this);
-      return false;
-    }
+    if (this.queue.length >= this.limit) return this.tooSlow();
     this.queue.push(value);
     return true;
+  }
+
+  private tooSlow(): false {
+    this.queue = [];
+    this.finish({ error: new SlowSubscriberError() });
+    this.onLeave(this);
+    return false;
   }
 
   /** The stream is over (or failed): what is queued is still read, then the end or the error. */

@@ -17,7 +17,7 @@ import {
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import { type TrustedDocumentsOptions, trustedQueryOf } from "../documents/plugin.ts";
 import { maskGatewayErrors } from "../plugins/mask-errors.ts";
-import { SharedStreams, shareKey } from "./shared-streams.ts";
+import { SharedStreams, type Sink, shareKey } from "./shared-streams.ts";
 
 /**
  * Close code of a connection whose credentials are missing, invalid or expired: graphql-ws's own
@@ -183,7 +183,7 @@ export function attachGraphqlWs(
           return false;
         }
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const principal = principals.get(ctx.extra.socket);
         if (!principal || isExpired(principal)) {
           refuse(ctx.extra.socket, "The token has expired");
@@ -223,7 +223,10 @@ export function attachGraphqlWs(
               held.subscriptions.delete(release);
             };
             const key = shareKey(query, args.document, payload.operationName, payload.variables, principal);
-            const source = key === undefined ? subscribe : sharingSubscribe(subscribe, shared, key);
+            const source =
+              key === undefined
+                ? subscribe
+                : sharingSubscribe(subscribe, shared, key, socketSink(ctx.extra.socket, id));
             args.rootValue = { execute, subscribe: releasingSubscribe(source, done) };
           }
           return args;
@@ -291,11 +294,12 @@ function sharingSubscribe(
   subscribe: (args: ExecutionArgs) => unknown,
   shared: SharedStreams,
   key: string,
+  sink: Sink,
 ): (args: ExecutionArgs) => Promise<unknown> {
   return async (args) => {
     const result = (await subscribe(args)) as AsyncIterable<unknown> | null;
     if (typeof result?.[Symbol.asyncIterator] !== "function") return result;
-    const { stream, joined } = shared.join(key, result[Symbol.asyncIterator]());
+    const { stream, joined } = shared.join(key, result[Symbol.asyncIterator](), sink);
     if (joined) {
       // graphql-ws keeps the arguments as long as the subscription; this subscriber's own stream has
       // ended, so its context (its loaders) and envelop functions are of no more use. The first
@@ -305,6 +309,29 @@ function sharingSubscribe(
       held.rootValue = undefined;
     }
     return stream;
+  };
+}
+
+/**
+ * Writes a shared stream's results to one subscription on one socket as graphql-ws `next` messages, the
+ * same bytes graphql-ws would send, without its per-message promise, copy and serialization: the payload
+ * is serialized once for every socket reading the stream. graphql-ws itself still sends the `complete`
+ * or `error` that ends the subscription, after the last of these (one socket keeps the order of its sends).
+ */
+function socketSink(socket: WebSocket, id: string): Sink {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  let backlog = 0;
+  const written = () => {
+    backlog -= 1;
+  };
+  return {
+    write(payload) {
+      // As graphql-ws's own send: nothing for a socket that is closing (its subscriptions are ending).
+      if (socket.readyState !== socket.OPEN) return;
+      backlog += 1;
+      socket.send(`${prefix}${payload}}`, written);
+    },
+    backlog: () => backlog,
   };
 }
 

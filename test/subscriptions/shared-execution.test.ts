@@ -1,5 +1,6 @@
 import type { Client } from "graphql-ws";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { until, useSecureGateway } from "../security/harness.ts";
 
 /**
@@ -60,6 +61,41 @@ function watch(client: Client, variables: Record<string, unknown> = {}) {
   };
 }
 
+/**
+ * A bare graphql-transport-ws socket: the `next` frames of subscription "s" exactly as they arrive, and
+ * the frame that ended it.
+ */
+const rawSockets: WebSocket[] = [];
+afterAll(() => {
+  for (const socket of rawSockets) socket.terminate();
+});
+async function rawWatch(headers: Record<string, string>, query: string, variables: Record<string, unknown>) {
+  const socket = new WebSocket(`${h.gateway.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+  rawSockets.push(socket);
+  const frames: string[] = [];
+  let end: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.on("message", (data) => {
+      const text = String(data);
+      const message = JSON.parse(text) as { type: string };
+      if (message.type === "connection_ack") {
+        socket.send(JSON.stringify({ id: "s", type: "subscribe", payload: { query, variables } }));
+        resolve();
+      } else if (message.type === "next") frames.push(text);
+      else end = text;
+    });
+    socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: headers })));
+  });
+  return {
+    frames,
+    get end() {
+      return end;
+    },
+    complete: () => socket.send(JSON.stringify({ id: "s", type: "complete" })),
+  };
+}
+
 async function broadcast(arn: string): Promise<void> {
   await h.control("/broadcasts/start", { channelArn: arn });
   await h.control("/broadcasts/end", { channelArn: arn });
@@ -93,6 +129,40 @@ describe("shared subscription execution", () => {
     expect(hubSubscriptions()).toBe(1);
     expect(await eventSubscribersGauge()).toBe(1);
     b.dispose();
+    await expect.poll(hubSubscriptions).toBe(0);
+  });
+
+  it("writes a shared stream's results byte for byte as graphql-ws sends an unshared one's", async () => {
+    await expect.poll(hubSubscriptions).toBe(0);
+    const variables = { filter: { channelArns: [own] } };
+    // A directive on the field gives it a stream of its own, sent by graphql-ws itself.
+    const unsharedQuery = EVENTS.replace(
+      "streamEvents(filter: $filter)",
+      "streamEvents(filter: $filter) @include(if: true)",
+    );
+    const one = await rawWatch(full, EVENTS, variables);
+    const two = await rawWatch(full, EVENTS, variables);
+    const alone = await rawWatch(full, unsharedQuery, variables);
+    await expect.poll(hubSubscriptions).toBe(2);
+    await broadcast(own);
+    await until(() => one.frames.length >= 2 && two.frames.length >= 2 && alone.frames.length >= 2, 8000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(one.frames.length).toBeGreaterThanOrEqual(2);
+    expect(one.frames).toEqual(alone.frames);
+    expect(two.frames).toEqual(alone.frames);
+    expect(one.frames[0]).toMatch(
+      /^\{"id":"s","type":"next","payload":\{"data":\{"streamEvents":\{"eventId":/,
+    );
+    // Completing one shared subscriber ends it alone, with no further frame; the other goes on.
+    one.complete();
+    await expect.poll(() => h.gateway.live.hub.subscriberCounts().events).toBe(2);
+    const before = one.frames.length;
+    await broadcast(own);
+    await until(() => two.frames.length >= before + 2, 8000);
+    expect(one.frames.length).toBe(before);
+    expect(one.end).toBeUndefined();
+    two.complete();
+    alone.complete();
     await expect.poll(hubSubscriptions).toBe(0);
   });
 

@@ -1,17 +1,17 @@
 import { Repeater } from "graphql-yoga";
 import { describe, expect, it } from "vitest";
-import { SharedStreams } from "../../src/subscriptions/shared-streams.ts";
+import { nextPayload, SharedStreams, type Sink } from "../../src/subscriptions/shared-streams.ts";
 
 /** A source the test pushes into, and whether it was ended. */
 function source() {
-  let push: (n: number) => void = () => {};
+  let push: (n: unknown) => void = () => {};
   let returned = false;
-  const it = new Repeater<number>(async (p, stop) => {
+  const it = new Repeater<unknown>(async (p, stop) => {
     push = (n) => void p(n);
     await stop;
     returned = true;
   });
-  return { it, push: (n: number) => push(n), returned: () => returned };
+  return { it, push: (n: unknown) => push(n), returned: () => returned };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -65,5 +65,58 @@ describe("SharedStreams", () => {
     await tick();
     expect(first.returned()).toBe(true);
     expect(shared.stats()).toMatchObject({ streams: 0, executions: 1, deliveries: 1 });
+  });
+
+  it("serializes each result once for every sink, and ends a sink whose backlog reaches the bound", async () => {
+    const shared = new SharedStreams(2);
+    const s = source();
+    const written: string[][] = [[], [], []];
+    let stuck = 0;
+    const sink = (i: number, backlog: () => number): Sink => ({
+      write: (payload) => void written[i]?.push(payload),
+      backlog,
+    });
+    const a = shared.join(
+      "k",
+      s.it,
+      sink(0, () => 0),
+    ).stream;
+    shared.join(
+      "k",
+      source().it,
+      sink(1, () => 0),
+    );
+    // This socket never drains: each write stays in its backlog.
+    const slow = shared.join(
+      "k",
+      source().it,
+      sink(2, () => stuck),
+    ).stream;
+    const slowEnd = slow.next().then(
+      () => "ended",
+      (error: Error) => error.message,
+    );
+    await tick();
+    for (let n = 1; n <= 3; n++) {
+      s.push({ data: { n } });
+      await tick();
+      stuck = written[2]?.length ?? 0;
+    }
+    expect(written[0]).toEqual([1, 2, 3].map((n) => `{"data":{"n":${n}}}`));
+    expect(written[1]).toEqual(written[0]);
+    // The same string for every sink: serialized once.
+    expect(written[1]?.[0]).toBe(written[0]?.[0]);
+    expect(written[2]).toEqual(written[0]?.slice(0, 2));
+    expect(await slowEnd).toContain("fell too far behind");
+    // A sink's iterator yields nothing; it settles when the stream ends.
+    const aEnd = a.next();
+    await a.return?.();
+    expect(await aEnd).toEqual({ value: undefined, done: true });
+  });
+
+  it("sends a result's errors after its other fields, as graphql-ws does", () => {
+    const error = { toJSON: () => ({ message: "no" }) };
+    expect(nextPayload({ errors: [error], data: null })).toBe('{"data":null,"errors":[{"message":"no"}]}');
+    expect(nextPayload({ data: { x: 1 } })).toBe('{"data":{"x":1}}');
   });
 });
