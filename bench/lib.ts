@@ -107,6 +107,8 @@ export interface GatewayProcessOptions {
   devToken?: boolean;
   /** Start it with its inspector on a loopback port, so that `memoryAfterGc()` can ask it. Default false. */
   inspect?: boolean;
+  /** What to run instead of `src/main.ts` (a bench peer answering /health the same way). */
+  script?: string;
 }
 
 /** A numeric bench knob from the environment (unset or empty: the fallback). */
@@ -169,7 +171,10 @@ export async function startGatewayProcess(
   const port = env.PORT && env.PORT !== "0" ? Number(env.PORT) : await freePort();
   const spawnedAt = performance.now();
   const inspect = options.inspect ? ["--inspect=127.0.0.1:0"] : [];
-  const child = spawn(process.execPath, [...inspect, "--import", "tsx", "src/main.ts"], {
+  // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateways of a run.
+  const extra = process.env.BENCH_GATEWAY_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const script = options.script ?? "src/main.ts";
+  const child = spawn(process.execPath, [...inspect, ...extra, "--import", "tsx", script], {
     env: { ...process.env, LOG_LEVEL: "warn", ...UNCAPPED, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
     ...(options.cwd ? { cwd: options.cwd } : {}),

@@ -147,7 +147,16 @@ function healthEvent(id: string, channelArn: string, i: number, timeMs: number) 
   };
 }
 
-async function startGateways(replicas: 1 | 2, cwd: string | undefined): Promise<GatewayProcess[]> {
+/** The design name of the bare `ws` peer (bench/fanout-peer.ts), one process, no IVS behind it. */
+export const PEER = "bare ws peer";
+
+async function startGateways(
+  replicas: 1 | 2,
+  cwd: string | undefined,
+  design: string,
+): Promise<GatewayProcess[]> {
+  if (design === PEER)
+    return [await startGatewayProcess({}, { inspect: true, script: "bench/fanout-peer.ts" })];
   const env: Record<string, string> = {
     ...AUTH_ENV,
     EVENTS_API_KEY: KEY,
@@ -197,11 +206,13 @@ export async function runLiveBench(
   cwd?: string,
 ): Promise<LiveBenchResult> {
   const token = await benchToken();
-  const gateways = await startGateways(replicas, cwd);
+  const gateways = await startGateways(replicas, cwd, design);
   const receivers = await Receivers.start(settings.workers);
   try {
     const [primary] = gateways as [GatewayProcess];
-    const arns = await createChannels(primary.emulatorUrl as string);
+    const arns = primary.emulatorUrl
+      ? await createChannels(primary.emulatorUrl)
+      : Array.from({ length: CHANNELS }, (_, i) => `arn:aws:ivs:us-west-2:123456789012:channel/peer${i}`);
     const before = await memorySum(gateways);
 
     const setupStart = performance.now();

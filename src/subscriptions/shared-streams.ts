@@ -64,12 +64,38 @@ export function shareKey(
 }
 
 /**
- * Where a subscriber's results are written directly, bypassing its iterator: a socket. `write` gets the
- * serialized result (the `payload` of a graphql-ws `next` message); `backlog` is how many writes have not
- * yet reached the socket, held against the same bound as an iterator's queue.
+ * One result of a shared stream as its sinks see it: serialized at most once (the `payload` of a graphql-ws
+ * `next` message), and what sinks make from that text (a socket's framed message, which differs only by
+ * subscription id) made at most once per key.
+ */
+export class SharedResult {
+  private json: string | undefined;
+  private made: Map<string, unknown> | undefined;
+
+  constructor(readonly value: unknown) {}
+
+  get payload(): string {
+    this.json ??= nextPayload(this.value);
+    return this.json;
+  }
+
+  /** `make(payload)`, once per `key` for this result: sinks writing the same bytes share them. */
+  derive<T>(key: string, make: (payload: string) => T): T {
+    this.made ??= new Map();
+    if (this.made.has(key)) return this.made.get(key) as T;
+    const value = make(this.payload);
+    this.made.set(key, value);
+    return value;
+  }
+}
+
+/**
+ * Where a subscriber's results are written directly, bypassing its iterator: a socket. `write` gets each
+ * result (its text made once for all sinks); `backlog` is how many writes have not yet reached the
+ * socket, held against the same bound as an iterator's queue.
  */
 export interface Sink {
-  write(payload: string): void;
+  write(result: SharedResult): void;
   backlog(): number;
 }
 
@@ -152,13 +178,9 @@ export class SharedStreams {
         if (step.done || entry.ended) break;
         this.executions += 1;
         // Serialized at most once, for all the sinks, and only if one reads this stream.
-        let json: string | undefined;
-        const serialized = () => {
-          json ??= nextPayload(step.value);
-          return json;
-        };
+        const result = new SharedResult(step.value);
         for (const listener of entry.listeners) {
-          if (listener.push(step.value, serialized)) this.deliveries += 1;
+          if (listener.push(result)) this.deliveries += 1;
         }
       }
     } catch (error) {
@@ -205,13 +227,14 @@ class Listener implements AsyncIterableIterator<unknown> {
   }
 
   /** Hands a result over; false if this subscriber is finished (or just was, for being too slow). */
-  push(value: unknown, serialized: () => string): boolean {
+  push(result: SharedResult): boolean {
     if (this.finished) return false;
     if (this.sink) {
       if (this.sink.backlog() >= this.limit) return this.tooSlow();
-      this.sink.write(serialized());
+      this.sink.write(result);
       return true;
     }
+    const { value } = result;
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = undefined;

@@ -17,7 +17,9 @@ import {
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import { type TrustedDocumentsOptions, trustedQueryOf } from "../documents/plugin.ts";
 import { maskGatewayErrors } from "../plugins/mask-errors.ts";
+import { startHeartbeat } from "./heartbeat.ts";
 import { SharedStreams, type Sink, shareKey } from "./shared-streams.ts";
+import { framedText, sendFramed } from "./ws-frame.ts";
 
 /**
  * Close code of a connection whose credentials are missing, invalid or expired: graphql-ws's own
@@ -44,7 +46,10 @@ export interface WsTransportOptions {
   rateLimit?: RateLimiter;
   /** Path of the GraphQL endpoint, shared with HTTP. Default `/graphql`. */
   path?: string;
-  /** How often each socket is pinged; a socket that missed the previous pong is dropped. Default 15 s. */
+  /**
+   * How often each socket is pinged (spread over the interval, not all at once); a socket that missed the
+   * previous pong is dropped. Default 15 s.
+   */
   heartbeatMs?: number;
   /** Largest incoming message in bytes. Default 64 KiB. */
   maxPayload?: number;
@@ -104,22 +109,7 @@ export function attachGraphqlWs(
         }
       : {}),
   });
-  const alive = new WeakMap<WebSocket, boolean>();
-  wss.on("connection", (socket) => {
-    alive.set(socket, true);
-    socket.on("pong", () => alive.set(socket, true));
-  });
-  const heartbeat = setInterval(() => {
-    for (const socket of wss.clients) {
-      if (!alive.get(socket)) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
-      socket.ping();
-    }
-  }, options.heartbeatMs ?? 15_000);
-  heartbeat.unref();
+  const stopHeartbeat = startHeartbeat(wss, options.heartbeatMs ?? 15_000);
 
   // Authenticated once per connection; every operation on the socket runs as this principal.
   const principals = new WeakMap<WebSocket, Principal>();
@@ -255,7 +245,7 @@ export function attachGraphqlWs(
      * `graceMs` (default 1 s) are cut. Resolves with how many sockets were open.
      */
     async close(graceMs = 1000): Promise<number> {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       for (const timer of expiryTimers) clearTimeout(timer);
       const open = wss.clients.size;
       for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, "server shutting down, reconnect");
@@ -315,21 +305,24 @@ function sharingSubscribe(
 /**
  * Writes a shared stream's results to one subscription on one socket as graphql-ws `next` messages, the
  * same bytes graphql-ws would send, without its per-message promise, copy and serialization: the payload
- * is serialized once for every socket reading the stream. graphql-ws itself still sends the `complete`
+ * is serialized and framed once for every socket reading the stream (once per subscription id). graphql-ws itself still sends the `complete`
  * or `error` that ends the subscription, after the last of these (one socket keeps the order of its sends).
  */
 function socketSink(socket: WebSocket, id: string): Sink {
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  // Subscribers that gave the same id share the framed bytes: made once per result and id.
+  const frameKey = `ws:${id}`;
+  const frame = (payload: string) => framedText(`${prefix}${payload}}`);
   let backlog = 0;
   const written = () => {
     backlog -= 1;
   };
   return {
-    write(payload) {
+    write(result) {
       // As graphql-ws's own send: nothing for a socket that is closing (its subscriptions are ending).
       if (socket.readyState !== socket.OPEN) return;
       backlog += 1;
-      socket.send(`${prefix}${payload}}`, written);
+      sendFramed(socket, result.derive(frameKey, frame), written);
     },
     backlog: () => backlog,
   };

@@ -1,6 +1,11 @@
 import { Repeater } from "graphql-yoga";
 import { describe, expect, it } from "vitest";
-import { nextPayload, SharedStreams, type Sink } from "../../src/subscriptions/shared-streams.ts";
+import {
+  nextPayload,
+  SharedResult,
+  SharedStreams,
+  type Sink,
+} from "../../src/subscriptions/shared-streams.ts";
 
 /** A source the test pushes into, and whether it was ended. */
 function source() {
@@ -73,7 +78,7 @@ describe("SharedStreams", () => {
     const written: string[][] = [[], [], []];
     let stuck = 0;
     const sink = (i: number, backlog: () => number): Sink => ({
-      write: (payload) => void written[i]?.push(payload),
+      write: (result) => void written[i]?.push(result.payload),
       backlog,
     });
     const a = shared.join(
@@ -121,6 +126,20 @@ describe("SharedStreams", () => {
     const aEnd = a.next();
     await a.return?.();
     expect(await aEnd).toEqual({ value: undefined, done: true });
+  });
+
+  it("makes what sinks derive from a result once per key, from its one serialization", () => {
+    const result = new SharedResult({ data: { x: 1 } });
+    let made = 0;
+    const frame = (payload: string) => {
+      made += 1;
+      return `framed ${payload}`;
+    };
+    const first = result.derive("ws:1", frame);
+    expect(result.derive("ws:1", frame)).toBe(first);
+    expect(result.derive("ws:2", frame)).toBe('framed {"data":{"x":1}}');
+    expect(made).toBe(2);
+    expect(result.payload).toBe(result.payload);
   });
 
   it("sends a result's errors after its other fields, as graphql-ws does", () => {
