@@ -60,7 +60,15 @@ export interface LiveSettings {
   workers: number;
   /** The ref the current checkout is compared with (BENCH_BASELINE_REF, default cf62f31, main before issue 12). */
   baselineRef: string;
+  /**
+   * Which designs run (BENCH_LIVE_DESIGNS, default `baseline,current,peer`): the baseline ref, this checkout,
+   * and the bare `ws` peer (bench/fanout-peer.ts, one-replica rows only: it is one process).
+   */
+  designs: LiveDesign[];
 }
+
+export type LiveDesign = "baseline" | "current" | "peer";
+const DESIGNS: LiveDesign[] = ["baseline", "current", "peer"];
 
 const list = (s: string | undefined) =>
   s
@@ -81,7 +89,17 @@ export function liveSettingsFromEnv(
     deadlineSeconds: Number(env.BENCH_LIVE_DEADLINE_S ?? 10),
     workers: Number(env.BENCH_LIVE_WORKERS ?? 2),
     baselineRef: env.BENCH_BASELINE_REF?.trim() || "cf62f31",
+    designs: designsFrom(env.BENCH_LIVE_DESIGNS),
   };
+}
+
+function designsFrom(text: string | undefined): LiveDesign[] {
+  if (!text?.trim()) return DESIGNS;
+  const asked = text.split(",").map((d) => d.trim());
+  const unknown = asked.filter((d) => !DESIGNS.includes(d as LiveDesign));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_LIVE_DESIGNS: unknown ${unknown.join(", ")} (known: ${DESIGNS.join(", ")})`);
+  return asked as LiveDesign[];
 }
 
 export interface LiveBenchResult {
@@ -293,8 +311,9 @@ export async function runLiveBench(
 }
 
 /**
- * Both designs in one run: for each replica count and size, the baseline (gateway started from `baselineDir`)
- * and this checkout, alternating which goes first, so drift on this shared machine falls on both.
+ * The designs in one run: for each replica count and size, the baseline (gateway started from
+ * `baselineDir`), this checkout and the bare peer, in rotating order, so drift on this shared machine falls
+ * on each.
  */
 export async function runLiveSideBySide(
   settings: LiveSettings,
@@ -306,10 +325,15 @@ export async function runLiveSideBySide(
     ...settings.sizes.map((n): [number, 1 | 2] => [n, 1]),
     ...settings.sizesTwoReplicas.map((n): [number, 1 | 2] => [n, 2]),
   ];
-  const baseline = { design: `baseline ${settings.baselineRef}`, cwd: baselineDir };
-  const current = { design: "current", cwd: undefined };
+  const all = {
+    baseline: { design: `baseline ${settings.baselineRef}`, cwd: baselineDir },
+    current: { design: "current", cwd: undefined },
+    peer: { design: PEER, cwd: undefined },
+  };
   for (const [k, [n, replicas]] of runs.entries()) {
-    const order = k % 2 === 0 ? [baseline, current] : [current, baseline];
+    const designs = settings.designs.filter((d) => d !== "peer" || replicas === 1).map((d) => all[d]);
+    // Rotated from run to run, so drift on this shared machine falls on every design.
+    const order = designs.map((_, i) => designs[(i + k) % designs.length] as (typeof designs)[number]);
     for (const d of order) {
       const r = await runLiveBench(n, replicas, settings, d.design, d.cwd);
       onResult(r);

@@ -2,12 +2,16 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sender, WebSocket, WebSocketServer } from "ws";
+import * as wsModule from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { canWriteFramed, framedText, sendFramed, textFrame } from "../../src/subscriptions/ws-frame.ts";
+
+/** ws's framing, which its ESM entry exports (its types do not declare it). */
+const { Sender } = wsModule as unknown as { Sender: { frame(d: Buffer, o: object): Buffer[] } };
 
 /** What ws itself writes for `send(text)` from a server: its frame, joined. */
 function wsFrame(text: string): Buffer {
-  const parts = (Sender as unknown as { frame(d: Buffer, o: object): Buffer[] }).frame(Buffer.from(text), {
+  const parts = Sender.frame(Buffer.from(text), {
     fin: true,
     opcode: 1,
     mask: false,
