@@ -65,6 +65,11 @@ export interface LiveSettings {
    * and the bare `ws` peer (bench/fanout-peer.ts, one-replica rows only: it is one process).
    */
   designs: LiveDesign[];
+  /**
+   * A directory (BENCH_LIVE_HEAP_SNAPSHOTS, default none): each process then writes a heap snapshot there
+   * before and after the subscribe phase (`--heapsnapshot-signal`), for `tsx bench/heap-diff.ts A B`.
+   */
+  heapSnapshots: string;
 }
 
 export type LiveDesign = "baseline" | "current" | "peer";
@@ -90,6 +95,7 @@ export function liveSettingsFromEnv(
     workers: Number(env.BENCH_LIVE_WORKERS ?? 2),
     baselineRef: env.BENCH_BASELINE_REF?.trim() || "cf62f31",
     designs: designsFrom(env.BENCH_LIVE_DESIGNS),
+    heapSnapshots: env.BENCH_LIVE_HEAP_SNAPSHOTS?.trim() ?? "",
   };
 }
 
@@ -172,10 +178,18 @@ async function startGateways(
   replicas: 1 | 2,
   cwd: string | undefined,
   design: string,
+  settings: LiveSettings,
 ): Promise<GatewayProcess[]> {
+  const diagnostics: Record<string, string> = settings.heapSnapshots
+    ? {
+        NODE_OPTIONS:
+          `${process.env.NODE_OPTIONS ?? ""} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${settings.heapSnapshots}`.trim(),
+      }
+    : {};
   if (design === PEER)
-    return [await startGatewayProcess({}, { inspect: true, script: "bench/fanout-peer.ts" })];
+    return [await startGatewayProcess(diagnostics, { inspect: true, script: "bench/fanout-peer.ts" })];
   const env: Record<string, string> = {
+    ...diagnostics,
     ...AUTH_ENV,
     EVENTS_API_KEY: KEY,
     SEED_DEMO_DATA: "false",
@@ -203,6 +217,22 @@ async function startGateways(
   return [first, second];
 }
 
+/** SIGUSR2 to each process, then waits until each has written its snapshot (it answers /health again). */
+async function heapSnapshot(gateways: GatewayProcess[], dir: string): Promise<void> {
+  if (!dir) return;
+  for (const g of gateways) g.child.kill("SIGUSR2");
+  await sleep(500);
+  for (const g of gateways)
+    while (
+      !(await fetch(`${g.url}/health`, { signal: AbortSignal.timeout(60_000) }).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      await sleep(500);
+  console.error(`live: heap snapshots of pids ${gateways.map((g) => g.child.pid).join(", ")} in ${dir}`);
+}
+
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const metricSum = async (gateways: GatewayProcess[], name: string) =>
   sum(await Promise.all(gateways.map((g) => g.metric(name))));
@@ -224,7 +254,7 @@ export async function runLiveBench(
   cwd?: string,
 ): Promise<LiveBenchResult> {
   const token = await benchToken();
-  const gateways = await startGateways(replicas, cwd, design);
+  const gateways = await startGateways(replicas, cwd, design, settings);
   const receivers = await Receivers.start(settings.workers);
   try {
     const [primary] = gateways as [GatewayProcess];
@@ -232,6 +262,7 @@ export async function runLiveBench(
       ? await createChannels(primary.emulatorUrl)
       : Array.from({ length: CHANNELS }, (_, i) => `arn:aws:ivs:us-west-2:123456789012:channel/peer${i}`);
     const before = await memorySum(gateways);
+    await heapSnapshot(gateways, settings.heapSnapshots);
 
     const setupStart = performance.now();
     // One WebSocket per subscriber, as one browser tab each; spread evenly over the replicas.
@@ -248,6 +279,7 @@ export async function runLiveBench(
     }
     const setupSeconds = (performance.now() - setupStart) / 1000;
     const after = await memorySum(gateways);
+    await heapSnapshot(gateways, settings.heapSnapshots);
 
     const perChannel = new Map<string, number>();
     for (const s of sockets) perChannel.set(s.arn, (perChannel.get(s.arn) ?? 0) + 1);

@@ -14,6 +14,8 @@ export const SCOPE_MEANINGS: Record<Scope, string> = {
 };
 
 const KNOWN = new Set<string>(SCOPES);
+/** Each scope's one string: a principal holds these, not the pieces of its token's claim (one per socket). */
+const CANONICAL = new Map<string, Scope>(SCOPES.map((s) => [s, s]));
 
 /**
  * The gateway's scopes in a `scope` claim. Unknown scopes (other APIs' scopes on the same token) are
@@ -22,7 +24,10 @@ const KNOWN = new Set<string>(SCOPES);
 export function parseScopeClaim(claim: unknown): Set<Scope> {
   const scopes = new Set<Scope>();
   if (typeof claim !== "string") return scopes;
-  for (const word of claim.split(" ")) if (KNOWN.has(word)) scopes.add(word as Scope);
+  for (const word of claim.split(" ")) {
+    const scope = CANONICAL.get(word);
+    if (scope) scopes.add(scope);
+  }
   return scopes;
 }
 

@@ -13,15 +13,24 @@ const SLICES = 32;
  */
 export function startHeartbeat(wss: WebSocketServer, intervalMs: number): () => void {
   const slices = Array.from({ length: SLICES }, () => new Set<WebSocket>());
-  const alive = new WeakMap<WebSocket, boolean>();
+  // Sockets pinged and not yet answered; a socket found here at its next turn is gone.
+  const waiting = new WeakSet<WebSocket>();
+  const sliceOf = new WeakMap<WebSocket, Set<WebSocket>>();
+  // One listener of each kind for every socket (called with the socket as `this`), not closures per socket.
+  function onPong(this: WebSocket): void {
+    waiting.delete(this);
+  }
+  function onClose(this: WebSocket): void {
+    sliceOf.get(this)?.delete(this);
+  }
   let next = 0;
   wss.on("connection", (socket) => {
     const slice = slices[next] as Set<WebSocket>;
     next = (next + 1) % SLICES;
-    alive.set(socket, true);
     slice.add(socket);
-    socket.on("pong", () => alive.set(socket, true));
-    socket.once("close", () => slice.delete(socket));
+    sliceOf.set(socket, slice);
+    socket.on("pong", onPong);
+    socket.on("close", onClose);
   });
   let turn = 0;
   const timer = setInterval(
@@ -29,12 +38,12 @@ export function startHeartbeat(wss: WebSocketServer, intervalMs: number): () => 
       const slice = slices[turn] as Set<WebSocket>;
       turn = (turn + 1) % SLICES;
       for (const socket of slice) {
-        if (!alive.get(socket)) {
+        if (waiting.has(socket)) {
           slice.delete(socket);
           socket.terminate();
           continue;
         }
-        alive.set(socket, false);
+        waiting.add(socket);
         socket.ping();
       }
     },

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, Server } from "node:http";
 import { type ExecutionArgs, GraphQLError, getOperationAST } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
@@ -17,9 +17,10 @@ import {
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import { type TrustedDocumentsOptions, trustedQueryOf } from "../documents/plugin.ts";
 import { maskGatewayErrors } from "../plugins/mask-errors.ts";
+import { ExpiryClock } from "./expiry.ts";
 import { startHeartbeat } from "./heartbeat.ts";
-import { SharedStreams, type Sink, shareKey } from "./shared-streams.ts";
-import { framedText, sendFramed } from "./ws-frame.ts";
+import { type SharedResult, SharedStreams, type Sink, shareKey } from "./shared-streams.ts";
+import { type FramedText, framedText, sendFramed } from "./ws-frame.ts";
 
 /**
  * Close code of a connection whose credentials are missing, invalid or expired: graphql-ws's own
@@ -38,6 +39,9 @@ export const CLOSE_GOING_AWAY = 1001;
  * code, which its clients take as final (no automatic retry) rather than reconnecting into the same refusal.
  */
 export const CLOSE_TOO_MANY = 4429;
+
+/** The W3C trace context headers, which a WebSocket operation's span continues from its upgrade request. */
+const TRACE_HEADERS = ["traceparent", "tracestate"] as const;
 
 export interface WsTransportOptions {
   /** Checks the `connection_init` payload (`{ authorization: "Bearer …" }` or `{ "x-api-key": "…" }`). */
@@ -72,6 +76,8 @@ export interface WsTransportOptions {
 /** Whom a socket is counted against, and the subscription slots it holds (given back when it closes). */
 interface SocketSlots {
   key: string;
+  /** Gives the connection's slot back. */
+  connection: Release;
   subscriptions: Set<Release>;
 }
 
@@ -113,7 +119,8 @@ export function attachGraphqlWs(
 
   // Authenticated once per connection; every operation on the socket runs as this principal.
   const principals = new WeakMap<WebSocket, Principal>();
-  const expiryTimers = new Set<NodeJS.Timeout>();
+  // A socket outliving its token is closed, not left streaming on stale credentials.
+  const expiry = new ExpiryClock((socket) => refuse(socket, "The token has expired"));
   const refuse = (socket: WebSocket, reason: string) => socket.close(CLOSE_UNAUTHENTICATED, reason);
   const caps = options.caps ?? principalCaps();
   const slots = new WeakMap<WebSocket, SocketSlots>();
@@ -130,14 +137,39 @@ export function attachGraphqlWs(
       socket.close(CLOSE_TOO_MANY, capMessage(caps, "connections"));
       return false;
     }
-    const held: SocketSlots = { key, subscriptions: new Set() };
-    slots.set(socket, held);
-    socket.once("close", () => {
-      connection();
-      for (const release of held.subscriptions) release();
-      held.subscriptions.clear();
-    });
+    slots.set(socket, { key, connection, subscriptions: new Set() });
+    socket.on("close", onAdmittedClose);
     return true;
+  };
+  /**
+   * An admitted socket closed: its slots are given back and its expiry forgotten. One function for every
+   * socket (called with the socket as `this`), not closures per socket.
+   */
+  function onAdmittedClose(this: WebSocket): void {
+    expiry.remove(this);
+    const held = slots.get(this);
+    if (!held) return;
+    slots.delete(this);
+    held.connection();
+    for (const release of held.subscriptions) release();
+    held.subscriptions.clear();
+  }
+
+  // Of the upgrade request, what operations read later: its W3C trace context (src/telemetry/plugin.ts).
+  const traceHeaders = new WeakMap<WebSocket, IncomingHttpHeaders>();
+  /**
+   * Once a socket is admitted, graphql-ws's context lets go of the upgrade request (its headers, raw headers
+   * and stream state, kilobytes per socket for as long as it stays open) and of the token in
+   * `connection_init`: every operation on the socket runs as the principal already authenticated.
+   */
+  const keepOnlyWhatOperationsNeed = (ctx: { extra: { socket: WebSocket; request: IncomingMessage } }) => {
+    const { headers } = ctx.extra.request;
+    const trace: IncomingHttpHeaders = {};
+    for (const name of TRACE_HEADERS) if (headers[name] !== undefined) trace[name] = headers[name];
+    traceHeaders.set(ctx.extra.socket, trace);
+    (ctx.extra as { request?: IncomingMessage }).request = undefined;
+    const mutable = ctx as { connectionParams?: unknown };
+    mutable.connectionParams = undefined;
   };
 
   const disposable = useServer(
@@ -150,22 +182,8 @@ export function attachGraphqlWs(
           const principal = await options.authenticator.fromConnectionParams(ctx.connectionParams);
           if (!admit(socket, principal, ctx.extra.request.socket.remoteAddress)) return false;
           principals.set(socket, principal);
-          if (principal.expiresAt !== undefined) {
-            // A socket outliving its token is closed, not left streaming on stale credentials.
-            const timer = setTimeout(
-              () => {
-                expiryTimers.delete(timer);
-                refuse(socket, "The token has expired");
-              },
-              Math.max(0, principal.expiresAt - Date.now()),
-            );
-            timer.unref();
-            expiryTimers.add(timer);
-            socket.once("close", () => {
-              clearTimeout(timer);
-              expiryTimers.delete(timer);
-            });
-          }
+          keepOnlyWhatOperationsNeed(ctx);
+          if (principal.expiresAt !== undefined) expiry.add(socket, principal.expiresAt);
           return true;
         } catch (error) {
           if (!isUnauthenticated(error)) throw error;
@@ -185,9 +203,8 @@ export function attachGraphqlWs(
           const query = options.documents ? trustedQueryOf(options.documents, payload) : payload.query;
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
-            req: ctx.extra.request,
+            req: { headers: traceHeaders.get(ctx.extra.socket) ?? {} },
             socket: ctx.extra.socket,
-            connectionParams: ctx.connectionParams,
             params: { ...payload, query },
             principal,
           });
@@ -208,15 +225,12 @@ export function attachGraphqlWs(
             const release = caps.take("subscriptions", held.key);
             if (!release) return [capExceeded(caps, "subscriptions")];
             held.subscriptions.add(release);
-            const done = () => {
-              release();
-              held.subscriptions.delete(release);
-            };
+            const done = releaseOnce(held, release);
             const key = shareKey(query, args.document, payload.operationName, payload.variables, principal);
             const source =
               key === undefined
                 ? subscribe
-                : sharingSubscribe(subscribe, shared, key, socketSink(ctx.extra.socket, id));
+                : sharingSubscribe(subscribe, shared, key, new SocketSink(ctx.extra.socket, id));
             args.rootValue = { execute, subscribe: releasingSubscribe(source, done) };
           }
           return args;
@@ -246,7 +260,7 @@ export function attachGraphqlWs(
      */
     async close(graceMs = 1000): Promise<number> {
       stopHeartbeat();
-      for (const timer of expiryTimers) clearTimeout(timer);
+      expiry.stop();
       const open = wss.clients.size;
       for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, "server shutting down, reconnect");
       // Resolves once every socket has closed (ws waits for each closing handshake).
@@ -266,12 +280,20 @@ export function attachGraphqlWs(
   };
 }
 
-/** For an operation whose socket closed while it was being prepared: nobody will read it. */
+/** Gives a subscription's slot back and forgets it (an unnamed closure: see SocketSink). */
+function releaseOnce(held: SocketSlots, release: Release): () => void {
+  return () => {
+    release();
+    held.subscriptions.delete(release);
+  };
+}
+
 /** What HTTP's masking does to an error sent before execution: a syntax error may quote a stream key. */
 function safeError(error: GraphQLError): GraphQLError {
   return maskGatewayErrors(error, "Unexpected error.", false) as GraphQLError;
 }
 
+/** For an operation whose socket closed while it was being prepared: nobody will read it. */
 function closedError(): GraphQLError {
   return new GraphQLError("The connection is closing", { extensions: { code: "CONNECTION_CLOSING" } });
 }
@@ -305,27 +327,83 @@ function sharingSubscribe(
 /**
  * Writes a shared stream's results to one subscription on one socket as graphql-ws `next` messages, the
  * same bytes graphql-ws would send, without its per-message promise, copy and serialization: the payload
- * is serialized and framed once for every socket reading the stream (once per subscription id). graphql-ws itself still sends the `complete`
- * or `error` that ends the subscription, after the last of these (one socket keeps the order of its sends).
+ * is serialized and framed once for every socket reading the stream (once per subscription id).
+ * graphql-ws itself still sends the `complete` or `error` that ends the subscription, after the last of
+ * these (one socket keeps the order of its sends).
+ *
+ * A class with its functions made in the constructor by assignment, not closures under names: under tsx
+ * (`npm start`) every named closure gets its own `name` property (esbuild's keepNames), some 250 bytes
+ * per closure per subscriber.
  */
-function socketSink(socket: WebSocket, id: string): Sink {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  // Subscribers that gave the same id share the framed bytes: made once per result and id.
-  const frameKey = `ws:${id}`;
-  const frame = (payload: string) => framedText(`${prefix}${payload}}`);
-  let backlog = 0;
-  const written = () => {
-    backlog -= 1;
-  };
-  return {
-    write(result) {
-      // As graphql-ws's own send: nothing for a socket that is closing (its subscriptions are ending).
-      if (socket.readyState !== socket.OPEN) return;
-      backlog += 1;
-      sendFramed(socket, result.derive(frameKey, frame), written);
-    },
-    backlog: () => backlog,
-  };
+class SocketSink implements Sink {
+  private pending = 0;
+  private readonly frameKey: string;
+  private readonly frame: (payload: string) => FramedText;
+  private readonly written: () => void;
+
+  constructor(
+    private readonly socket: WebSocket,
+    id: string,
+  ) {
+    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    // Subscribers that gave the same id share the framed bytes: made once per result and id.
+    this.frameKey = `ws:${id}`;
+    this.frame = (payload) => framedText(`${prefix}${payload}}`);
+    this.written = () => {
+      this.pending -= 1;
+    };
+  }
+
+  write(result: SharedResult): void {
+    // As graphql-ws's own send: nothing for a socket that is closing (its subscriptions are ending).
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.pending += 1;
+    sendFramed(this.socket, result.derive(this.frameKey, this.frame), this.written);
+  }
+
+  backlog(): number {
+    return this.pending;
+  }
+}
+
+/** A subscription's iterator that calls `done` once when it is over, however that happens. */
+class ReleasingIterator implements AsyncIterableIterator<unknown> {
+  constructor(
+    private readonly iterator: AsyncIterator<unknown>,
+    private readonly done: () => void,
+  ) {}
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown>> {
+    return this.settle(this.iterator.next());
+  }
+
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    this.done();
+    return this.iterator.return
+      ? this.iterator.return(value)
+      : Promise.resolve({ done: true, value: undefined });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<unknown>> {
+    return this.settle(this.iterator.throw ? this.iterator.throw(error) : Promise.reject(error));
+  }
+
+  private settle(step: Promise<IteratorResult<unknown>>): Promise<IteratorResult<unknown>> {
+    return step.then(
+      (r) => {
+        if (r.done) this.done();
+        return r;
+      },
+      (error: unknown) => {
+        this.done();
+        throw error;
+      },
+    );
+  }
 }
 
 /**
@@ -350,27 +428,6 @@ function releasingSubscribe(
       done();
       return result;
     }
-    const iterator = source[Symbol.asyncIterator]();
-    const settle = <T>(step: Promise<IteratorResult<T>>) =>
-      step.then(
-        (r) => {
-          if (r.done) done();
-          return r;
-        },
-        (error: unknown) => {
-          done();
-          throw error;
-        },
-      );
-    const wrapped: AsyncIterableIterator<unknown> = {
-      [Symbol.asyncIterator]: () => wrapped,
-      next: () => settle(iterator.next()),
-      return: (value?: unknown) => {
-        done();
-        return iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: undefined });
-      },
-      throw: (error?: unknown) => settle(iterator.throw ? iterator.throw(error) : Promise.reject(error)),
-    };
-    return wrapped;
+    return new ReleasingIterator(source[Symbol.asyncIterator](), done);
   };
 }
