@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from "node:http";
 import { type ExecutionArgs, GraphQLError, getOperationAST } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Authenticator } from "../auth/authenticate.ts";
@@ -21,6 +20,7 @@ import { ExpiryClock } from "./expiry.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { type SharedResult, SharedStreams, type Sink, shareKey } from "./shared-streams.ts";
 import { type FramedText, framedText, sendFramed } from "./ws-frame.ts";
+import { serveGraphqlWs } from "./ws-server.ts";
 
 /**
  * Close code of a connection whose credentials are missing, invalid or expired: graphql-ws's own
@@ -172,80 +172,75 @@ export function attachGraphqlWs(
     mutable.connectionParams = undefined;
   };
 
-  const disposable = useServer(
-    {
-      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
-      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
-      onConnect: async (ctx) => {
-        const { socket } = ctx.extra;
-        try {
-          const principal = await options.authenticator.fromConnectionParams(ctx.connectionParams);
-          if (!admit(socket, principal, ctx.extra.request.socket.remoteAddress)) return false;
-          principals.set(socket, principal);
-          keepOnlyWhatOperationsNeed(ctx);
-          if (principal.expiresAt !== undefined) expiry.add(socket, principal.expiresAt);
-          return true;
-        } catch (error) {
-          if (!isUnauthenticated(error)) throw error;
-          refuse(socket, error.message);
-          return false;
-        }
-      },
-      onSubscribe: async (ctx, id, payload) => {
-        const principal = principals.get(ctx.extra.socket);
-        if (!principal || isExpired(principal)) {
-          refuse(ctx.extra.socket, "The token has expired");
-          return [new GraphQLError("The token has expired", { extensions: { code: "UNAUTHENTICATED" } })];
-        }
-        try {
-          await options.rateLimit?.(principal);
-          // Yoga's onParams hooks (persisted operations) run on HTTP only: ids are resolved here.
-          const query = options.documents ? trustedQueryOf(options.documents, payload) : payload.query;
-          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            ...ctx,
-            req: { headers: traceHeaders.get(ctx.extra.socket) ?? {} },
-            socket: ctx.extra.socket,
-            params: { ...payload, query },
-            principal,
-          });
-          const args: EnvelopedArgs = {
-            schema,
-            operationName: payload.operationName,
-            document: parse(query),
-            variableValues: payload.variables,
-            contextValue: await contextFactory(),
-            rootValue: { execute, subscribe },
-          };
-          const errors = validate(args.schema, args.document);
-          if (errors.length > 0) return errors.map(safeError);
-          // Last, once nothing else refuses it: a subscription holds a slot until it ends or the socket closes.
-          if (getOperationAST(args.document, payload.operationName)?.operation === "subscription") {
-            const held = slots.get(ctx.extra.socket);
-            if (!held || ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return [closedError()];
-            const release = caps.take("subscriptions", held.key);
-            if (!release) return [capExceeded(caps, "subscriptions")];
-            held.subscriptions.add(release);
-            const done = releaseOnce(held, release);
-            const key = shareKey(query, args.document, payload.operationName, payload.variables, principal);
-            const source =
-              key === undefined
-                ? subscribe
-                : sharingSubscribe(subscribe, shared, key, new SocketSink(ctx.extra.socket, id));
-            args.rootValue = { execute, subscribe: releasingSubscribe(source, done) };
-          }
-          return args;
-        } catch (error) {
-          // Refusals (rate limit, token limit, syntax) go to this operation only, not the whole socket.
-          if (error instanceof GraphQLError) return [safeError(error)];
-          throw error;
-        }
-      },
+  // graphql-ws's protocol, without a keep-alive of its own: the heartbeat above pings every socket.
+  const disposable = serveGraphqlWs(wss, {
+    execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
+    subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+    onConnect: async (ctx) => {
+      const { socket } = ctx.extra;
+      try {
+        const principal = await options.authenticator.fromConnectionParams(ctx.connectionParams);
+        if (!admit(socket, principal, ctx.extra.request.socket.remoteAddress)) return false;
+        principals.set(socket, principal);
+        keepOnlyWhatOperationsNeed(ctx);
+        if (principal.expiresAt !== undefined) expiry.add(socket, principal.expiresAt);
+        return true;
+      } catch (error) {
+        if (!isUnauthenticated(error)) throw error;
+        refuse(socket, error.message);
+        return false;
+      }
     },
-    wss,
-    // No keep-alive of graphql-ws's own (an interval and a timer per socket): the one heartbeat above
-    // pings every socket from a single interval and drops those that missed a pong.
-    0,
-  );
+    onSubscribe: async (ctx, id, payload) => {
+      const principal = principals.get(ctx.extra.socket);
+      if (!principal || isExpired(principal)) {
+        refuse(ctx.extra.socket, "The token has expired");
+        return [new GraphQLError("The token has expired", { extensions: { code: "UNAUTHENTICATED" } })];
+      }
+      try {
+        await options.rateLimit?.(principal);
+        // Yoga's onParams hooks (persisted operations) run on HTTP only: ids are resolved here.
+        const query = options.documents ? trustedQueryOf(options.documents, payload) : payload.query;
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: { headers: traceHeaders.get(ctx.extra.socket) ?? {} },
+          socket: ctx.extra.socket,
+          params: { ...payload, query },
+          principal,
+        });
+        const args: EnvelopedArgs = {
+          schema,
+          operationName: payload.operationName,
+          document: parse(query),
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length > 0) return errors.map(safeError);
+        // Last, once nothing else refuses it: a subscription holds a slot until it ends or the socket closes.
+        if (getOperationAST(args.document, payload.operationName)?.operation === "subscription") {
+          const held = slots.get(ctx.extra.socket);
+          if (!held || ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return [closedError()];
+          const release = caps.take("subscriptions", held.key);
+          if (!release) return [capExceeded(caps, "subscriptions")];
+          held.subscriptions.add(release);
+          const done = releaseOnce(held, release);
+          const key = shareKey(query, args.document, payload.operationName, payload.variables, principal);
+          const source =
+            key === undefined
+              ? subscribe
+              : sharingSubscribe(subscribe, shared, key, new SocketSink(ctx.extra.socket, id));
+          args.rootValue = { execute, subscribe: releasingSubscribe(source, done) };
+        }
+        return args;
+      } catch (error) {
+        // Refusals (rate limit, token limit, syntax) go to this operation only, not the whole socket.
+        if (error instanceof GraphQLError) return [safeError(error)];
+        throw error;
+      }
+    },
+  });
 
   return {
     wss,
