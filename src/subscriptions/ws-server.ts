@@ -51,7 +51,7 @@ const INTERNAL = "Internal server error";
  * - an incoming message's bytes are let go once it is text: use/ws awaits the whole handling of each
  *   message with its buffer in scope, which for a subscribe is the subscription's lifetime;
  * - no keep-alive of its own (src/subscriptions/heartbeat.ts pings every socket).
- * Internal errors close the socket with 1011 and "Internal server error" (use/ws's production reason;
+ * Internal errors close the socket with graphql-ws's 4500 and "Internal server error" (use/ws's production reason;
  * the error itself is logged, not sent).
  */
 export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
