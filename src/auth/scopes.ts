@@ -14,21 +14,25 @@ export const SCOPE_MEANINGS: Record<Scope, string> = {
 };
 
 const KNOWN = new Set<string>(SCOPES);
-/** Each scope's one string: a principal holds these, not the pieces of its token's claim (one per socket). */
-const CANONICAL = new Map<string, Scope>(SCOPES.map((s) => [s, s]));
+
+/** One set per combination of scopes (there are 16), shared by every principal holding that combination. */
+const SHARED_SETS = new Map<string, ReadonlySet<Scope>>();
 
 /**
  * The gateway's scopes in a `scope` claim. Unknown scopes (other APIs' scopes on the same token) are
- * ignored rather than refused; anything but a string grants nothing.
+ * ignored rather than refused; anything but a string grants nothing. The set is shared and read-only (a
+ * principal is made per socket and request; its scopes need not be).
  */
-export function parseScopeClaim(claim: unknown): Set<Scope> {
-  const scopes = new Set<Scope>();
-  if (typeof claim !== "string") return scopes;
-  for (const word of claim.split(" ")) {
-    const scope = CANONICAL.get(word);
-    if (scope) scopes.add(scope);
+export function parseScopeClaim(claim: unknown): ReadonlySet<Scope> {
+  const words = typeof claim === "string" ? new Set(claim.split(" ")) : new Set<string>();
+  const held = SCOPES.filter((scope) => words.has(scope));
+  const key = held.join(" ");
+  let set = SHARED_SETS.get(key);
+  if (!set) {
+    set = new Set(held);
+    SHARED_SETS.set(key, set);
   }
-  return scopes;
+  return set;
 }
 
 /** Like `parseScopeClaim`, for configuration: an unknown scope there is a typo, so it is reported. */

@@ -58,7 +58,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): (token: string) 
 }
 
 function principalFromClaims(payload: JWTPayload, options: JwtVerifierOptions): Principal {
-  const scopes: Set<Scope> = parseScopeClaim(payload.scope);
+  const scopes: ReadonlySet<Scope> = parseScopeClaim(payload.scope);
   const principal: Principal = {
     id: `jwt:${payload.sub}`,
     kind: "jwt",

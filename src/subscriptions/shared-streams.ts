@@ -79,11 +79,11 @@ export class SharedResult {
     return this.json;
   }
 
-  /** `make(payload)`, once per `key` for this result: sinks writing the same bytes share them. */
-  derive<T>(key: string, make: (payload: string) => T): T {
+  /** `make(payload, key)`, once per `key` for this result: sinks writing the same bytes share them. */
+  derive<T>(key: string, make: (payload: string, key: string) => T): T {
     this.made ??= new Map();
     if (this.made.has(key)) return this.made.get(key) as T;
-    const value = make(this.payload);
+    const value = make(this.payload, key);
     this.made.set(key, value);
     return value;
   }

@@ -78,7 +78,7 @@ interface SocketSlots {
   key: string;
   /** Gives the connection's slot back. */
   connection: Release;
-  subscriptions: Set<Release>;
+  subscriptions: Release[];
 }
 
 type EnvelopedArgs = ExecutionArgs & {
@@ -137,7 +137,7 @@ export function attachGraphqlWs(
       socket.close(CLOSE_TOO_MANY, capMessage(caps, "connections"));
       return false;
     }
-    slots.set(socket, { key, connection, subscriptions: new Set() });
+    slots.set(socket, { key, connection, subscriptions: [] });
     socket.on("close", onAdmittedClose);
     return true;
   };
@@ -151,8 +151,7 @@ export function attachGraphqlWs(
     if (!held) return;
     slots.delete(this);
     held.connection();
-    for (const release of held.subscriptions) release();
-    held.subscriptions.clear();
+    for (const release of held.subscriptions.splice(0)) release();
   }
 
   // Of the upgrade request, what operations read later: its W3C trace context (src/telemetry/plugin.ts).
@@ -224,7 +223,7 @@ export function attachGraphqlWs(
           if (!held || ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return [closedError()];
           const release = caps.take("subscriptions", held.key);
           if (!release) return [capExceeded(caps, "subscriptions")];
-          held.subscriptions.add(release);
+          held.subscriptions.push(release);
           const done = releaseOnce(held, release);
           const key = shareKey(query, args.document, payload.operationName, payload.variables, principal);
           const source =
@@ -279,7 +278,8 @@ export function attachGraphqlWs(
 function releaseOnce(held: SocketSlots, release: Release): () => void {
   return () => {
     release();
-    held.subscriptions.delete(release);
+    const at = held.subscriptions.indexOf(release);
+    if (at >= 0) held.subscriptions.splice(at, 1);
   };
 }
 
@@ -332,18 +332,12 @@ function sharingSubscribe(
  */
 class SocketSink implements Sink {
   private pending = 0;
-  private readonly frameKey: string;
-  private readonly frame: (payload: string) => FramedText;
   private readonly written: () => void;
 
   constructor(
     private readonly socket: WebSocket,
-    id: string,
+    private readonly id: string,
   ) {
-    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    // Subscribers that gave the same id share the framed bytes: made once per result and id.
-    this.frameKey = `ws:${id}`;
-    this.frame = (payload) => framedText(`${prefix}${payload}}`);
     this.written = () => {
       this.pending -= 1;
     };
@@ -353,12 +347,18 @@ class SocketSink implements Sink {
     // As graphql-ws's own send: nothing for a socket that is closing (its subscriptions are ending).
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.pending += 1;
-    sendFramed(this.socket, result.derive(this.frameKey, this.frame), this.written);
+    // Subscribers that gave the same id share the framed bytes: made once per result and id.
+    sendFramed(this.socket, result.derive(this.id, nextFrame), this.written);
   }
 
   backlog(): number {
     return this.pending;
   }
+}
+
+/** A graphql-ws `next` message for subscription `id`, framed. */
+function nextFrame(payload: string, id: string): FramedText {
+  return framedText(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
 }
 
 /** A subscription's iterator that calls `done` once when it is over, however that happens. */
