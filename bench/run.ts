@@ -33,7 +33,7 @@ console.log(
 if (which === "all" || which === "live") {
   const live = liveSettingsFromEnv(quick);
   console.log(
-    `## Live events, open-loop fan-out: ${live.eventsPerSecond} events/s for ${live.seconds} s, latency from each event's scheduled send, deliveries counted until ${live.deadlineSeconds} s after the last (baseline ${live.baselineRef} and this checkout, side by side; ${live.workers} receiving processes)\n`,
+    `## Live events, open-loop fan-out: ${live.eventsPerSecond} events/s for ${live.seconds} s, latency from each event's scheduled send, deliveries counted until ${live.deadlineSeconds} s after the last (${live.designs.map((d) => (d === "baseline" ? `baseline ${live.baselineRef}` : d === "peer" ? "a bare ws peer" : "this checkout")).join(", ")}, side by side; ${live.workers} receiving processes)\n`,
   );
   const baseline = prepareWorktree(live.baselineRef);
   try {
