@@ -9,6 +9,7 @@ import {
   TranscodePreset,
 } from "@aws-sdk/client-ivs";
 import { tagsAllow, withTenantTag } from "../auth/tenancy.ts";
+import { andThen } from "../loaders/memo.ts";
 import {
   type ChannelShape,
   channel,
@@ -117,26 +118,26 @@ builder.node(ChannelRef, {
     tags: t.field({ type: [Tag], resolve: (c) => tagList(c.tags) }),
     ingestEndpoint: t.string({
       description: "Host encoders connect to: rtmps://<ingestEndpoint>:443/app/",
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).ingestEndpoint ?? "",
+      resolve: (c, _args, ctx) => andThen(fullChannel(ctx, c), (full) => full.ingestEndpoint ?? ""),
     }),
     playbackUrl: t.string({
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).playbackUrl ?? "",
+      resolve: (c, _args, ctx) => andThen(fullChannel(ctx, c), (full) => full.playbackUrl ?? ""),
     }),
     srt: t.field({
       type: Srt,
       nullable: true,
-      resolve: async (c, _args, ctx) => {
-        const srt = (await fullChannel(ctx, c)).srt;
-        return srt ? { ...srt, channelArn: c.arn as string } : null;
-      },
+      resolve: (c, _args, ctx) =>
+        andThen(fullChannel(ctx, c), ({ srt }) => (srt ? { ...srt, channelArn: c.arn as string } : null)),
     }),
     multitrackInputConfiguration: t.field({
       type: Multitrack,
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).multitrackInputConfiguration ?? {},
+      resolve: (c, _args, ctx) =>
+        andThen(fullChannel(ctx, c), (full) => full.multitrackInputConfiguration ?? {}),
     }),
     containerFormat: t.field({
       type: ContainerFormatEnum,
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).containerFormat ?? ContainerFormat.TS,
+      resolve: (c, _args, ctx) =>
+        andThen(fullChannel(ctx, c), (full) => full.containerFormat ?? ContainerFormat.TS),
     }),
     streamKeys: t.field({
       type: [StreamKeyRef],
@@ -150,7 +151,7 @@ builder.node(ChannelRef, {
       resolve: (c, _args, ctx) => liveStream(ctx, c.arn as string),
     }),
     isLive: t.boolean({
-      resolve: async (c, _args, ctx) => (await liveStream(ctx, c.arn as string)) !== null,
+      resolve: (c, _args, ctx) => andThen(liveStream(ctx, c.arn as string), (s) => s !== null),
     }),
   }),
 });

@@ -1,3 +1,4 @@
+import { andThen } from "../loaders/memo.ts";
 import { channel } from "../resolvers/channel.ts";
 import {
   createStreamKey,
@@ -27,7 +28,7 @@ builder.node(StreamKeyRef, {
       description:
         "The secret key value encoders use. Anyone holding it can broadcast to the channel. Needs the ivs:secrets scope.",
       authScopes: { "ivs:secrets": true },
-      resolve: async (k, _args, ctx) => (await fullStreamKey(ctx, k)).value ?? "",
+      resolve: (k, _args, ctx) => andThen(fullStreamKey(ctx, k), (full) => full.value ?? ""),
     }),
     channel: t.field({
       type: ChannelRef,

@@ -169,7 +169,7 @@ builder.objectFields(ChannelRef, (t) => ({
     description: "Null when recording is off.",
     resolve: (c, _args, ctx) =>
       c.recordingConfigurationArn
-        ? ctx.loaders.recordingConfiguration.load(c.recordingConfigurationArn)
+        ? ctx.loaders.recordingConfiguration.get(c.recordingConfigurationArn)
         : null,
   }),
   playbackRestrictionPolicy: t.field({
@@ -177,14 +177,14 @@ builder.objectFields(ChannelRef, (t) => ({
     nullable: true,
     resolve: (c, _args, ctx) =>
       c.playbackRestrictionPolicyArn
-        ? ctx.loaders.playbackRestrictionPolicy.load(c.playbackRestrictionPolicyArn)
+        ? ctx.loaders.playbackRestrictionPolicy.get(c.playbackRestrictionPolicyArn)
         : null,
   }),
   adConfiguration: t.field({
     type: AdConfigurationRef,
     nullable: true,
     resolve: (c, _args, ctx) =>
-      c.adConfigurationArn ? ctx.loaders.adConfiguration.load(c.adConfigurationArn) : null,
+      c.adConfigurationArn ? ctx.loaders.adConfiguration.get(c.adConfigurationArn) : null,
   }),
 }));
 
