@@ -7,8 +7,6 @@ import {
   type StreamHealth,
   type StreamSummary,
 } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
 import { allowedChannelArns } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -16,6 +14,7 @@ import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
 import { andThen, type MaybePromise } from "../loaders/memo.ts";
 import { fromState, liveStateTrusted } from "../loaders/stream.ts";
+import { wellFormed } from "../loaders/well-formed.ts";
 import { channel } from "./channel.ts";
 import type { ConnectionArgs } from "./connection.ts";
 import { isIvsCursor, ivsConnection, keysetConnection } from "./connection.ts";
@@ -35,7 +34,7 @@ const METADATA_MAX_BYTES = 1024;
  * ListStreams as the fallback (src/loaders/stream.ts); never a GetStream per channel.
  */
 export function liveStream(ctx: GatewayContext, channelArn: string): MaybePromise<Stream | null> {
-  if (checkShape(MODEL, "GetStreamRequest", { channelArn }).length > 0) return null;
+  if (!wellFormed("GetStreamRequest", "channelArn", channelArn)) return null;
   // At once from trusted live state (src/loaders/stream.ts): no promise per channel on a page.
   return ctx.loaders.stream.get(channelArn);
 }
