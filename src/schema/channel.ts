@@ -9,6 +9,8 @@ import {
   TranscodePreset,
 } from "@aws-sdk/client-ivs";
 import { tagsAllow, withTenantTag } from "../auth/tenancy.ts";
+import { tenancyScope } from "../auth/tenancy-scopes.ts";
+import type { GatewayContext } from "../context.ts";
 import { andThen } from "../loaders/memo.ts";
 import {
   type ChannelShape,
@@ -83,7 +85,7 @@ export const ChannelRef = builder.objectRef<ChannelShape>("Channel");
 builder.node(ChannelRef, {
   description: "An IVS channel: where one broadcast at a time is ingested and played back.",
   // Wherever a channel turns up, a tenant principal sees it only if it carries the tenant's tag.
-  authScopes: (c, ctx) => tagsAllow(ctx.principal, c.tags),
+  authScopes: tenancyScope((c: ChannelShape, ctx: GatewayContext) => tagsAllow(ctx.principal, c.tags)),
   id: { resolve: (c) => c.arn as string },
   loadOne: (arn, ctx) => channel(ctx, { arn }),
   fields: (t) => ({

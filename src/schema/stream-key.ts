@@ -1,3 +1,4 @@
+import { tenancyScope } from "../auth/tenancy-scopes.ts";
 import { andThen } from "../loaders/memo.ts";
 import { channel } from "../resolvers/channel.ts";
 import {
@@ -17,7 +18,7 @@ export const StreamKeyRef = builder.objectRef<StreamKeyShape>("StreamKey");
 
 builder.node(StreamKeyRef, {
   description: "The secret an encoder presents to broadcast to a channel.",
-  authScopes: (k) => ({ channel: k.channelArn as string }),
+  authScopes: tenancyScope((k: StreamKeyShape) => ({ channel: k.channelArn as string })),
   id: { resolve: (k) => k.arn as string },
   loadOne: (arn, ctx) => streamKey(ctx, { arn }),
   fields: (t) => ({

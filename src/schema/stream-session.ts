@@ -5,6 +5,7 @@ import type {
   StreamEvent as SdkStreamEvent,
   VideoConfiguration as SdkVideo,
 } from "@aws-sdk/client-ivs";
+import { tenancyScope } from "../auth/tenancy-scopes.ts";
 import {
   channelSessions,
   fullSession,
@@ -84,7 +85,7 @@ export const StreamSessionRef = builder.objectRef<StreamSessionShape>("StreamSes
 
 builder.node(StreamSessionRef, {
   description: "One broadcast on a channel, from encoder connect to disconnect (live or past).",
-  authScopes: (s) => ({ channel: s.channelArn }),
+  authScopes: tenancyScope((s: StreamSessionShape) => ({ channel: s.channelArn })),
   id: { resolve: (s) => sessionNodeId(s) },
   loadOne: (id, ctx) => streamSessionByNodeId(ctx, id),
   fields: (t) => ({
