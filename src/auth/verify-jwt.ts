@@ -33,8 +33,8 @@ const ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256
 
 /** Verifies bearer JWTs (signature, `exp`, `nbf`, issuer, audience) and turns their claims into a Principal. */
 export function createJwtVerifier(options: JwtVerifierOptions): (token: string) => Promise<Principal> {
-  let key: Uint8Array | JWTVerifyGetKey;
-  if (options.secret) key = new TextEncoder().encode(options.secret);
+  let key: JWTVerifyGetKey;
+  if (options.secret) key = hmacKeys(new TextEncoder().encode(options.secret));
   else if (options.jwksUrl) key = createRemoteJWKSet(new URL(options.jwksUrl));
   else throw new Error("createJwtVerifier needs a secret or a JWKS URL");
   const algorithms = options.secret ? HMAC : ASYMMETRIC;
@@ -42,7 +42,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): (token: string) 
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+      ({ payload } = await jwtVerify(token, key, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms,
@@ -54,6 +54,27 @@ export function createJwtVerifier(options: JwtVerifierOptions): (token: string) 
       throw unauthenticated(error instanceof joseErrors.JWTExpired ? "expired" : "invalid");
     }
     return principalFromClaims(payload, options);
+  };
+}
+
+/**
+ * The shared secret as jose uses it, imported once per HMAC algorithm: given the raw bytes, jose imports
+ * them into a CryptoKey on every verification (a tenth of a cheap request's CPU). This hands it the same
+ * key (raw, HMAC with the algorithm's hash, verify only, not extractable), which jose still checks
+ * against the token's algorithm. Called only for an algorithm `algorithms` allows.
+ */
+function hmacKeys(secret: Uint8Array<ArrayBuffer>): JWTVerifyGetKey {
+  const imported = new Map<string, Promise<CryptoKey>>();
+  return ({ alg }) => {
+    if (!alg || !HMAC.includes(alg)) return secret;
+    let key = imported.get(alg);
+    if (!key) {
+      key = crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: `SHA-${alg.slice(2)}` }, false, [
+        "verify",
+      ]);
+      imported.set(alg, key);
+    }
+    return key;
   };
 }
 

@@ -3,6 +3,7 @@ import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
+import { heldFull } from "./held.ts";
 
 /** Policies by ARN from the mirror; what it lacks comes from GetPlaybackRestrictionPolicy. */
 export function playbackRestrictionPolicyLoader(mirror: Mirror) {
@@ -10,5 +11,7 @@ export function playbackRestrictionPolicyLoader(mirror: Mirror) {
   return mirrorLoader<PlaybackRestrictionPolicy>(
     (arn) => mirror.full("playback-restriction-policy", arn) as Promise<PlaybackRestrictionPolicy | null>,
     (arn) => checkShape(MODEL, "GetPlaybackRestrictionPolicyRequest", { arn }).length === 0,
+    (arn) =>
+      heldFull(mirror, "playback-restriction-policy", arn) as PlaybackRestrictionPolicy | null | undefined,
   );
 }

@@ -1,18 +1,25 @@
 import type { StreamKey, StreamKeySummary } from "@aws-sdk/client-ivs";
-import DataLoader from "dataloader";
 import type { Mirror } from "../mirror/mirror.ts";
 import { asGatewayError, mirrorLoader } from "./batch.ts";
+import { heldKeysOf, heldResource, heldWithSecret } from "./held.ts";
+import { MemoLoader } from "./memo.ts";
 
 /** Stream keys by ARN from the mirror (a summary when the value is not held). */
 export function streamKeyLoader(mirror: Mirror) {
   return mirrorLoader<StreamKeySummary>(
     (arn) => mirror.resource("stream-key", arn) as Promise<StreamKeySummary | null>,
+    undefined,
+    (arn) => heldResource(mirror, "stream-key", arn) as StreamKeySummary | undefined,
   );
 }
 
 /** Stream keys with their secret value: from the mirror, or shared BatchGetStreamKey calls (≤ 50 ARNs). */
 export function streamKeyValueLoader(mirror: Mirror) {
-  return mirrorLoader<StreamKey>((arn) => mirror.withSecret("stream-key", arn) as Promise<StreamKey | null>);
+  return mirrorLoader<StreamKey>(
+    (arn) => mirror.withSecret("stream-key", arn) as Promise<StreamKey | null>,
+    undefined,
+    (arn) => heldWithSecret(mirror, "stream-key", arn) as StreamKey | undefined,
+  );
 }
 
 /**
@@ -20,15 +27,11 @@ export function streamKeyValueLoader(mirror: Mirror) {
  * yet is listed from IVS (ListStreamKeys has no batch form). An unknown channel has no keys.
  */
 export function channelStreamKeysLoader(mirror: Mirror) {
-  return new DataLoader<string, StreamKeySummary[]>(
-    (channelArns) =>
-      Promise.all(
-        channelArns.map((arn) =>
-          (mirror.keysOf(arn) as Promise<StreamKeySummary[]>).catch((error: unknown) =>
-            asGatewayError(error),
-          ),
-        ),
-      ),
-    { batch: false },
-  );
+  return new MemoLoader<string, StreamKeySummary[]>({
+    read: (arn) =>
+      (mirror.keysOf(arn) as Promise<StreamKeySummary[]>).catch((error: unknown) => {
+        throw asGatewayError(error);
+      }),
+    peek: (arn) => heldKeysOf(mirror, arn) as StreamKeySummary[] | undefined,
+  });
 }

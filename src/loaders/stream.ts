@@ -4,6 +4,7 @@ import type { LiveHub } from "../subscriptions/live-hub.ts";
 import type { ChannelLiveState, SnapshotStream } from "../subscriptions/live-state.ts";
 import { listLiveStreams } from "../subscriptions/snapshot.ts";
 import { asGatewayError } from "./batch.ts";
+import { MemoLoader } from "./memo.ts";
 
 /** How many reconciliation periods the hub may go without one before its view is not trusted. */
 const TRUSTED_PERIODS = 2;
@@ -65,19 +66,28 @@ export function sharedLiveStreams(ivs: IvsClient, memoMs = 2000): LiveStreams {
 
 /**
  * A channel's live stream by channel ARN, or null when it is offline: from the live state the event
- * pipeline keeps (no IVS call at all) while the hub has reconciled within two periods; otherwise from
- * one ListStreams for the whole account, shared by every request. Never GetStream per channel.
+ * pipeline keeps (no IVS call at all, and no promise: `get` answers at once) while the hub has reconciled
+ * within two periods; otherwise from one ListStreams for the whole account, shared by every request
+ * (the keys asked in one tick are answered from one call). Never GetStream per channel.
  * Viewer counts are as fresh as the last reconciliation (IVS's own are ~15 s behind).
  */
 export function streamLoader(live: LiveHub, liveStreams: LiveStreams, now: () => number = Date.now) {
-  return new DataLoader<string, Stream | null>(async (channelArns) => {
-    if (liveStateTrusted(live, now())) return channelArns.map((arn) => fromState(live.state.get(arn)));
-    try {
-      const byChannel = new Map((await liveStreams()).map((s) => [s.channelArn, s]));
-      return channelArns.map((arn) => fromSnapshot(arn, byChannel.get(arn)));
-    } catch (error) {
-      const mapped = asGatewayError(error);
-      return channelArns.map(() => mapped);
-    }
+  // Batches only: the answers are kept by the MemoLoader in front of it.
+  const listed = new DataLoader<string, Stream | null>(
+    async (channelArns) => {
+      if (liveStateTrusted(live, now())) return channelArns.map((arn) => fromState(live.state.get(arn)));
+      try {
+        const byChannel = new Map((await liveStreams()).map((s) => [s.channelArn, s]));
+        return channelArns.map((arn) => fromSnapshot(arn, byChannel.get(arn)));
+      } catch (error) {
+        const mapped = asGatewayError(error);
+        return channelArns.map(() => mapped);
+      }
+    },
+    { cache: false },
+  );
+  return new MemoLoader<string, Stream | null>({
+    read: (arn) => listed.load(arn),
+    peek: (arn) => (liveStateTrusted(live, now()) ? fromState(live.state.get(arn)) : undefined),
   });
 }

@@ -1,5 +1,13 @@
 import { createComplexityRule } from "@pothos/plugin-complexity";
-import { type ExecutionArgs, type GraphQLField, getNullableType, isListType, validate } from "graphql";
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLField,
+  type GraphQLSchema,
+  getNullableType,
+  isListType,
+  validate,
+} from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { MAX_PAGE_SIZE } from "../resolvers/connection.ts";
 
@@ -30,16 +38,62 @@ export function fieldCost<Context>(
   return 1;
 }
 
+/** Variables as a string that tells apart every distinct JSON value; undefined for anything else. */
+function jsonKey(value: unknown): string | undefined {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return JSON.stringify(value);
+  if (typeof value === "number") return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+  if (Array.isArray(value)) {
+    const items: string[] = [];
+    for (const item of value) {
+      const key = jsonKey(item);
+      if (key === undefined) return undefined;
+      items.push(key);
+    }
+    return `[${items.join(",")}]`;
+  }
+  if (typeof value !== "object") return undefined;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const members: string[] = [];
+  for (const [name, member] of Object.entries(value)) {
+    const key = jsonKey(member);
+    if (key === undefined) return undefined;
+    members.push(`${JSON.stringify(name)}:${key}`);
+  }
+  return `{${members.join(",")}}`;
+}
+
+/** Distinct operation names and variables remembered per document as within the limit. */
+const PASSES_PER_DOCUMENT = 100;
+/** Longer keys (large variables) are not remembered: costed every time. */
+const MAX_KEY_LENGTH = 4096;
+
 /**
  * Rejects operations costing more than `maxCost` before any resolver (or IVS call) runs, on HTTP and
  * WebSocket alike (both execute through the envelop pipeline). It runs at execution rather than as a
  * validation rule because the cost depends on the variables, and Yoga caches validation per document:
  * a cached "valid" would let `first: $n` pass with any `n`.
+ *
+ * The cost is a function of the document, the operation name and the variables only (`fieldCost`
+ * ignores the context, and the schema's fixed costs are constants), so a pass is remembered for that
+ * document (the parsed document Yoga caches) and schema with that name and those exact variables (plain JSON
+ * values only), and a repeated operation is not costed again. Refusals are never remembered: each is
+ * costed and reported afresh.
  */
 export function useCostLimit(maxCost: number): Plugin {
+  const passedBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Set<string>>>();
   const check = (args: ExecutionArgs) => {
     const variables = args.variableValues;
-    return validate(args.schema, args.document, [
+    const vars = jsonKey(variables ?? {});
+    const key = vars === undefined ? undefined : `${args.operationName ?? ""} ${vars}`;
+    let passed = passedBySchema.get(args.schema);
+    if (!passed) {
+      passed = new WeakMap();
+      passedBySchema.set(args.schema, passed);
+    }
+    const known = passed.get(args.document);
+    if (key !== undefined && known?.has(key)) return [];
+    const errors = validate(args.schema, args.document, [
       createComplexityRule({
         context: args.contextValue as object,
         variableValues: typeof variables === "object" && variables !== null ? { ...variables } : {},
@@ -47,6 +101,11 @@ export function useCostLimit(maxCost: number): Plugin {
         maxComplexity: maxCost,
       }),
     ]);
+    if (errors.length === 0 && key !== undefined && key.length <= MAX_KEY_LENGTH) {
+      if (!known) passed.set(args.document, new Set([key]));
+      else if (known.size < PASSES_PER_DOCUMENT) known.add(key);
+    }
+    return errors;
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {

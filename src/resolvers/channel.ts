@@ -17,6 +17,7 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { andThen, type MaybePromise } from "../loaders/memo.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { type ConnectionArgs, mirroredConnection } from "./connection.ts";
 import { defined } from "./input.ts";
@@ -42,11 +43,13 @@ export function isChannelSummary(c: ChannelShape): boolean {
  * The full channel behind `c`: itself, or for a list summary its BatchGetChannel copy. Fields call this
  * only when they need a member summaries lack, so a list selecting summary fields costs no batch call.
  */
-export async function fullChannel(ctx: GatewayContext, c: ChannelShape): Promise<Channel> {
+export function fullChannel(ctx: GatewayContext, c: ChannelShape): MaybePromise<Channel> {
   if (!isChannelSummary(c)) return c as Channel;
-  const full = await ctx.loaders.channel.load(c.arn as string);
-  if (!full) throw new NotFoundError(`Channel ${c.arn} no longer exists`, c.arn);
-  return full;
+  // At once when the mirror holds it (src/loaders/memo.ts): a warm page's fields need no promise.
+  return andThen(ctx.loaders.channel.get(c.arn as string), (full) => {
+    if (!full) throw new NotFoundError(`Channel ${c.arn} no longer exists`, c.arn);
+    return full;
+  });
 }
 
 /**

@@ -31,6 +31,22 @@ interface KeyCursor {
 
 const encode = (c: Cursor | KeyCursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
 
+/** Cursors of keys seen lately (a page's ARNs come back on every request); past this many it starts over. */
+const KEY_CURSORS_KEPT = 10_000;
+const keyCursors = new Map<string, string>();
+
+/** `encode({ k: key })`, remembered for keys of ARN length: the same text, without re-encoding it per edge and request. */
+function keyCursor(key: string): string {
+  if (key.length > 256) return encode({ k: key });
+  let cursor = keyCursors.get(key);
+  if (cursor === undefined) {
+    cursor = encode({ k: key });
+    if (keyCursors.size >= KEY_CURSORS_KEPT) keyCursors.clear();
+    keyCursors.set(key, cursor);
+  }
+  return cursor;
+}
+
 const notOurs = () => new ValidationError("The cursor is not one this gateway issued", "after");
 
 function parse(cursor: string): Record<string, unknown> {
@@ -93,7 +109,7 @@ export async function keysetConnection<T>(
     after = c.k;
   }
   const { items, hasNextPage } = size === 0 ? { items: [], hasNextPage: false } : await page(after, size);
-  const edges = items.map((node) => ({ node, cursor: encode({ k: keyOf(node) }) }));
+  const edges = items.map((node) => ({ node, cursor: keyCursor(keyOf(node)) }));
   return connectionOf(edges, hasNextPage, args);
 }
 

@@ -11,6 +11,7 @@ import type { GatewayContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { andThen, type MaybePromise } from "../loaders/memo.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { tagsRequest } from "./tags.ts";
 
@@ -21,11 +22,12 @@ export type StreamKeyShape = StreamKey | StreamKeySummary;
  * The full key behind `k`: itself, or for a summary its BatchGetStreamKey copy, batched with every other
  * summary's in the request (≤ 50 ARNs a call).
  */
-export async function fullStreamKey(ctx: GatewayContext, k: StreamKeyShape): Promise<StreamKey> {
+export function fullStreamKey(ctx: GatewayContext, k: StreamKeyShape): MaybePromise<StreamKey> {
   if ((k as StreamKey).value !== undefined) return k as StreamKey;
-  const full = await ctx.loaders.streamKeyValue.load(k.arn as string);
-  if (!full) throw new NotFoundError(`Stream key ${k.arn} no longer exists`, k.arn);
-  return full;
+  return andThen(ctx.loaders.streamKeyValue.get(k.arn as string), (full) => {
+    if (!full) throw new NotFoundError(`Stream key ${k.arn} no longer exists`, k.arn);
+    return full;
+  });
 }
 
 /** A stream key by ARN, or null; a malformed ARN never reaches (and so never fails) a batch. */
@@ -40,8 +42,8 @@ export async function streamKey(ctx: GatewayContext, args: { arn: string }): Pro
  * A channel's stream keys (every page of ListStreamKeys). IVS allows one key per channel, so this is a
  * list rather than a connection.
  */
-export function channelStreamKeys(ctx: GatewayContext, channelArn: string): Promise<StreamKeySummary[]> {
-  return ctx.loaders.channelStreamKeys.load(channelArn);
+export function channelStreamKeys(ctx: GatewayContext, channelArn: string): MaybePromise<StreamKeySummary[]> {
+  return ctx.loaders.channelStreamKeys.get(channelArn);
 }
 
 /** Creates a channel's key; IVS allows one per channel, so this follows a deleteStreamKey (rotation). */

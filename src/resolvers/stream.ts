@@ -7,14 +7,14 @@ import {
   type StreamHealth,
   type StreamSummary,
 } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
 import { allowedChannelArns } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
+import { andThen, type MaybePromise } from "../loaders/memo.ts";
 import { fromState, liveStateTrusted } from "../loaders/stream.ts";
+import { wellFormed } from "../loaders/well-formed.ts";
 import { channel } from "./channel.ts";
 import type { ConnectionArgs } from "./connection.ts";
 import { isIvsCursor, ivsConnection, keysetConnection } from "./connection.ts";
@@ -33,9 +33,10 @@ const METADATA_MAX_BYTES = 1024;
  * "is this channel live?" goes through here: the live state the event pipeline keeps, with one shared
  * ListStreams as the fallback (src/loaders/stream.ts); never a GetStream per channel.
  */
-export async function liveStream(ctx: GatewayContext, channelArn: string): Promise<Stream | null> {
-  if (checkShape(MODEL, "GetStreamRequest", { channelArn }).length > 0) return null;
-  return ctx.loaders.stream.load(channelArn);
+export function liveStream(ctx: GatewayContext, channelArn: string): MaybePromise<Stream | null> {
+  if (!wellFormed("GetStreamRequest", "channelArn", channelArn)) return null;
+  // At once from trusted live state (src/loaders/stream.ts): no promise per channel on a page.
+  return ctx.loaders.stream.get(channelArn);
 }
 
 /** `streams`: the account's live streams, optionally only those in one health state. */
@@ -81,10 +82,10 @@ export function streams(
  * A stream's playback URL. Summaries lack it; it is the channel's playback URL, so it comes through
  * the batched channel loader (⌈n/50⌉ calls for a page) rather than one GetStream per stream.
  */
-export async function streamPlaybackUrl(ctx: GatewayContext, s: StreamShape): Promise<string> {
+export function streamPlaybackUrl(ctx: GatewayContext, s: StreamShape): MaybePromise<string> {
   const own = (s as Stream).playbackUrl;
   if (own !== undefined) return own;
-  return (await ctx.loaders.channel.load(s.channelArn as string))?.playbackUrl ?? "";
+  return andThen(ctx.loaders.channel.get(s.channelArn as string), (c) => c?.playbackUrl ?? "");
 }
 
 async function channelAfter(ctx: GatewayContext, channelArn: string): Promise<Channel> {

@@ -10,6 +10,7 @@ import {
   scopeCacheKey,
   unauthorizedError,
 } from "../auth/scope-auth.ts";
+import { tenancyInner, tenancyOuter } from "../auth/tenancy-scopes.ts";
 import type { GatewayContext } from "../context.ts";
 import { fieldCost, LIST_MULTIPLIER } from "../plugins/use-cost-limit.ts";
 
@@ -27,7 +28,17 @@ export const builder = new SchemaBuilder<{
   // Scope auth first, so that no other plugin's wrapper runs for a refused field; its refusals are
   // therefore top-level errors, not the typed results of the errors plugin. The audit trail records
   // each mutation inside both: what was allowed to run, with what it threw (src/audit/plugin.ts).
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, AuditPlugin, RelayPlugin, ComplexityPlugin],
+  // The tenancy plugins around scope auth let a principal without a tenant skip the type scopes marked
+  // as tenancy checks, which pass for it whatever the object (src/auth/tenancy-scopes.ts).
+  plugins: [
+    tenancyOuter,
+    ScopeAuthPlugin,
+    tenancyInner,
+    ErrorsPlugin,
+    AuditPlugin,
+    RelayPlugin,
+    ComplexityPlugin,
+  ],
   scopeAuth: {
     authScopes: authScopesFor,
     defaultStrategy: "all",

@@ -9,6 +9,9 @@ import {
   TranscodePreset,
 } from "@aws-sdk/client-ivs";
 import { tagsAllow, withTenantTag } from "../auth/tenancy.ts";
+import { tenancyScope } from "../auth/tenancy-scopes.ts";
+import type { GatewayContext } from "../context.ts";
+import { andThen } from "../loaders/memo.ts";
 import {
   type ChannelShape,
   channel,
@@ -82,7 +85,7 @@ export const ChannelRef = builder.objectRef<ChannelShape>("Channel");
 builder.node(ChannelRef, {
   description: "An IVS channel: where one broadcast at a time is ingested and played back.",
   // Wherever a channel turns up, a tenant principal sees it only if it carries the tenant's tag.
-  authScopes: (c, ctx) => tagsAllow(ctx.principal, c.tags),
+  authScopes: tenancyScope((c: ChannelShape, ctx: GatewayContext) => tagsAllow(ctx.principal, c.tags)),
   id: { resolve: (c) => c.arn as string },
   loadOne: (arn, ctx) => channel(ctx, { arn }),
   fields: (t) => ({
@@ -117,26 +120,26 @@ builder.node(ChannelRef, {
     tags: t.field({ type: [Tag], resolve: (c) => tagList(c.tags) }),
     ingestEndpoint: t.string({
       description: "Host encoders connect to: rtmps://<ingestEndpoint>:443/app/",
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).ingestEndpoint ?? "",
+      resolve: (c, _args, ctx) => andThen(fullChannel(ctx, c), (full) => full.ingestEndpoint ?? ""),
     }),
     playbackUrl: t.string({
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).playbackUrl ?? "",
+      resolve: (c, _args, ctx) => andThen(fullChannel(ctx, c), (full) => full.playbackUrl ?? ""),
     }),
     srt: t.field({
       type: Srt,
       nullable: true,
-      resolve: async (c, _args, ctx) => {
-        const srt = (await fullChannel(ctx, c)).srt;
-        return srt ? { ...srt, channelArn: c.arn as string } : null;
-      },
+      resolve: (c, _args, ctx) =>
+        andThen(fullChannel(ctx, c), ({ srt }) => (srt ? { ...srt, channelArn: c.arn as string } : null)),
     }),
     multitrackInputConfiguration: t.field({
       type: Multitrack,
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).multitrackInputConfiguration ?? {},
+      resolve: (c, _args, ctx) =>
+        andThen(fullChannel(ctx, c), (full) => full.multitrackInputConfiguration ?? {}),
     }),
     containerFormat: t.field({
       type: ContainerFormatEnum,
-      resolve: async (c, _args, ctx) => (await fullChannel(ctx, c)).containerFormat ?? ContainerFormat.TS,
+      resolve: (c, _args, ctx) =>
+        andThen(fullChannel(ctx, c), (full) => full.containerFormat ?? ContainerFormat.TS),
     }),
     streamKeys: t.field({
       type: [StreamKeyRef],
@@ -150,7 +153,7 @@ builder.node(ChannelRef, {
       resolve: (c, _args, ctx) => liveStream(ctx, c.arn as string),
     }),
     isLive: t.boolean({
-      resolve: async (c, _args, ctx) => (await liveStream(ctx, c.arn as string)) !== null,
+      resolve: (c, _args, ctx) => andThen(liveStream(ctx, c.arn as string), (s) => s !== null),
     }),
   }),
 });

@@ -1,3 +1,5 @@
+import { tenancyScope } from "../auth/tenancy-scopes.ts";
+import { andThen } from "../loaders/memo.ts";
 import { channel } from "../resolvers/channel.ts";
 import {
   createStreamKey,
@@ -16,7 +18,7 @@ export const StreamKeyRef = builder.objectRef<StreamKeyShape>("StreamKey");
 
 builder.node(StreamKeyRef, {
   description: "The secret an encoder presents to broadcast to a channel.",
-  authScopes: (k) => ({ channel: k.channelArn as string }),
+  authScopes: tenancyScope((k: StreamKeyShape) => ({ channel: k.channelArn as string })),
   id: { resolve: (k) => k.arn as string },
   loadOne: (arn, ctx) => streamKey(ctx, { arn }),
   fields: (t) => ({
@@ -27,7 +29,7 @@ builder.node(StreamKeyRef, {
       description:
         "The secret key value encoders use. Anyone holding it can broadcast to the channel. Needs the ivs:secrets scope.",
       authScopes: { "ivs:secrets": true },
-      resolve: async (k, _args, ctx) => (await fullStreamKey(ctx, k)).value ?? "",
+      resolve: (k, _args, ctx) => andThen(fullStreamKey(ctx, k), (full) => full.value ?? ""),
     }),
     channel: t.field({
       type: ChannelRef,

@@ -5,6 +5,7 @@ import type {
   StreamEvent as SdkStreamEvent,
   VideoConfiguration as SdkVideo,
 } from "@aws-sdk/client-ivs";
+import { tenancyScope } from "../auth/tenancy-scopes.ts";
 import {
   channelSessions,
   fullSession,
@@ -84,7 +85,7 @@ export const StreamSessionRef = builder.objectRef<StreamSessionShape>("StreamSes
 
 builder.node(StreamSessionRef, {
   description: "One broadcast on a channel, from encoder connect to disconnect (live or past).",
-  authScopes: (s) => ({ channel: s.channelArn }),
+  authScopes: tenancyScope((s: StreamSessionShape) => ({ channel: s.channelArn })),
   id: { resolve: (s) => sessionNodeId(s) },
   loadOne: (id, ctx) => streamSessionByNodeId(ctx, id),
   fields: (t) => ({
@@ -169,7 +170,7 @@ builder.objectFields(ChannelRef, (t) => ({
     description: "Null when recording is off.",
     resolve: (c, _args, ctx) =>
       c.recordingConfigurationArn
-        ? ctx.loaders.recordingConfiguration.load(c.recordingConfigurationArn)
+        ? ctx.loaders.recordingConfiguration.get(c.recordingConfigurationArn)
         : null,
   }),
   playbackRestrictionPolicy: t.field({
@@ -177,14 +178,14 @@ builder.objectFields(ChannelRef, (t) => ({
     nullable: true,
     resolve: (c, _args, ctx) =>
       c.playbackRestrictionPolicyArn
-        ? ctx.loaders.playbackRestrictionPolicy.load(c.playbackRestrictionPolicyArn)
+        ? ctx.loaders.playbackRestrictionPolicy.get(c.playbackRestrictionPolicyArn)
         : null,
   }),
   adConfiguration: t.field({
     type: AdConfigurationRef,
     nullable: true,
     resolve: (c, _args, ctx) =>
-      c.adConfigurationArn ? ctx.loaders.adConfiguration.load(c.adConfigurationArn) : null,
+      c.adConfigurationArn ? ctx.loaders.adConfiguration.get(c.adConfigurationArn) : null,
   }),
 }));
 

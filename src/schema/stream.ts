@@ -1,5 +1,6 @@
 import { StreamHealth, StreamState } from "@aws-sdk/client-ivs";
 import { hiddenAsNull } from "../auth/scope-auth.ts";
+import { tenancyScope } from "../auth/tenancy-scopes.ts";
 import { channel } from "../resolvers/channel.ts";
 import {
   liveStream,
@@ -19,7 +20,7 @@ export const StreamHealthEnum = builder.enumType("StreamHealth", { values: Objec
 /** A channel's live stream (IVS reports streams only while live). `Stream.session` is added in stream-session.ts. */
 export const StreamRef = builder.objectRef<StreamShape>("Stream").implement({
   description: "A live broadcast on a channel.",
-  authScopes: (s) => ({ channel: s.channelArn as string }),
+  authScopes: tenancyScope((s: StreamShape) => ({ channel: s.channelArn as string })),
   fields: (t) => ({
     channelArn: t.string({ resolve: (s) => s.channelArn as string }),
     streamId: t.string({

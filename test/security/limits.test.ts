@@ -68,6 +68,22 @@ describe("query shape limits, on HTTP and WebSocket", () => {
     expect(cheap.body.errors, JSON.stringify(cheap.body)).toBeUndefined();
   });
 
+  it("costs each operation's own variables: a cheap run of a document does not let a dear one through", async () => {
+    // The same document (Yoga's parsed copy) passes with n = 5 several times, then is refused with n = 100.
+    for (let i = 0; i < 3; i++) {
+      const cheap = await h.post(COST_BOMB, { n: 5 }, await admin(h));
+      expect(cheap.body.errors, JSON.stringify(cheap.body)).toBeUndefined();
+    }
+    await refusedEverywhere(h, COST_BOMB, /complexity of 24401 exceeds max complexity of 5000/, { n: 100 });
+    // Equal by value but not by JSON text: costed as its own (a number kept apart from a string).
+    const asString = await h.post(COST_BOMB, { n: "5" }, await admin(h));
+    expect(asString.body.data?.channels).toBeFalsy();
+    expect(JSON.stringify(asString.body.errors)).toMatch(/Int cannot represent|got invalid value/);
+    const again = await h.post(COST_BOMB, { n: 100 }, await admin(h));
+    expect(again.body.data).toBeUndefined();
+    expect(JSON.stringify(again.body.errors)).toMatch(/complexity of 24401 exceeds max complexity of 5000/);
+  });
+
   it("refuses a document of more than 1,000 tokens", async () => {
     const query = `{ ${"__typename ".repeat(1200)}}`;
     await refusedEverywhere(d, query, /Token limit of 1000 exceeded \(MAX_TOKENS\)/);
