@@ -12,6 +12,8 @@ export interface Violation {
  * emulator (which answers ValidationException) and the gateway (which checks before calling IVS).
  */
 export function checkShape(model: ServiceModel, shapeName: string, value: unknown): Violation[] {
+  // A name the model does not hold (a typo, a renamed shape) would check nothing and pass everything.
+  if (!model.shapes[shapeName]) throw new Error(`checkShape: the model has no shape "${shapeName}"`);
   const out: Violation[] = [];
   check(model, shapeName, value, "", out);
   return out;
@@ -51,7 +53,9 @@ function fail(
 
 function check(model: ServiceModel, name: string, value: unknown, path: string, out: Violation[]): undefined {
   const shape = model.shapes[name];
-  if (!shape || value === undefined || value === null) return;
+  if (!shape)
+    throw new Error(`checkShape: the model has no shape "${name}" (referenced at ${path || "body"})`);
+  if (value === undefined || value === null) return;
   switch (shape.type) {
     case "structure":
       return checkStructure(model, shape, value, path, out);

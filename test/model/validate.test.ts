@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { checkShape } from "../../model/validate.ts";
+
+/** Every .ts file under `dir`. */
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+describe("checkShape", () => {
+  it("throws on a shape the model does not hold instead of passing everything", () => {
+    expect(() => checkShape(MODEL, "GetChanelRequest", { arn: "x" })).toThrow(
+      'checkShape: the model has no shape "GetChanelRequest"',
+    );
+    // The name it meant still checks.
+    expect(checkShape(MODEL, "GetChannelRequest", { arn: "x" })).not.toEqual([]);
+  });
+
+  it("throws on a member whose shape is missing from the model", () => {
+    const broken = {
+      ...MODEL,
+      shapes: { Outer: { type: "structure", members: { inner: { shape: "Gone" } } } },
+    } as unknown as typeof MODEL;
+    expect(() => checkShape(broken, "Outer", { inner: "x" })).toThrow(
+      'no shape "Gone" (referenced at inner)',
+    );
+  });
+
+  it("is called only with shape names the model holds, everywhere in src and the emulator", () => {
+    const named = new Set<string>();
+    for (const file of [...sources("src"), ...sources("emulator")])
+      for (const m of readFileSync(file, "utf8").matchAll(/checkShape\(\s*MODEL,\s*"([^"]+)"/g))
+        named.add(m[1] as string);
+    expect(named.size).toBeGreaterThan(5);
+    expect([...named].filter((name) => !MODEL.shapes[name])).toEqual([]);
+  });
+
+  it("holds every shape its operations and members refer to", () => {
+    const missing: string[] = [];
+    const need = (name: string | undefined, where: string) => {
+      if (name !== undefined && !MODEL.shapes[name]) missing.push(`${where} → ${name}`);
+    };
+    for (const [op, def] of Object.entries(MODEL.operations)) {
+      need(def.input, `${op}.input`);
+      need(def.output, `${op}.output`);
+      for (const e of def.errors) need(e, `${op}.errors`);
+    }
+    for (const [name, shape] of Object.entries(MODEL.shapes)) {
+      need(shape.member, `${name}.member`);
+      need(shape.key, `${name}.key`);
+      need(shape.value, `${name}.value`);
+      for (const [m, def] of Object.entries(shape.members ?? {})) need(def.shape, `${name}.${m}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
