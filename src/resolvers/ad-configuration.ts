@@ -8,6 +8,8 @@ import {
   UpdateAdConfigurationCommand,
   type UpdateAdConfigurationRequest,
 } from "@aws-sdk/client-ivs";
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { pageSizeMax } from "../../model/page-size.ts";
 import type { GatewayContext } from "../context.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
@@ -17,8 +19,8 @@ import type { ConnectionArgs } from "./connection.ts";
 import { mirroredConnection } from "./connection.ts";
 import { tagsRequest } from "./tags.ts";
 
-/** IVS's largest maxResults for ListAdConfigurations (model: its maxResults). */
-const LIST_MAX = 100;
+/** The largest page ListAdConfigurations serves, from the model. */
+const LIST_MAX = pageSizeMax(MODEL, "ListAdConfigurationsRequest");
 
 interface AdFields {
   name?: string | null;

@@ -11,6 +11,7 @@ import {
   type UpdateChannelRequest,
 } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
+import { pageSizeMax } from "../../model/page-size.ts";
 import { checkShape } from "../../model/validate.ts";
 import { tagsAllow } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
@@ -26,8 +27,8 @@ import { tagsRequest } from "./tags.ts";
 /** What the Channel type resolves from: a full channel, or a ListChannels summary. */
 export type ChannelShape = Channel | ChannelSummary;
 
-/** IVS's largest maxResults for ListChannels (model: ListChannelsRequest.maxResults). */
-const LIST_MAX = 100;
+/** The largest page ListChannels serves, from the model. */
+const LIST_MAX = pageSizeMax(MODEL, "ListChannelsRequest");
 const ADVANCED = new Set(["ADVANCED_SD", "ADVANCED_HD"]);
 
 /**

@@ -7,6 +7,8 @@ import {
   type PlaybackKeyPair,
   type PlaybackKeyPairSummary,
 } from "@aws-sdk/client-ivs";
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { pageSizeMax } from "../../model/page-size.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
@@ -19,8 +21,8 @@ import { tagsRequest } from "./tags.ts";
 /** What the PlaybackKeyPair type resolves from: a full key pair, or a list summary (no fingerprint). */
 export type PlaybackKeyPairShape = PlaybackKeyPair | PlaybackKeyPairSummary;
 
-/** IVS's largest maxResults for ListPlaybackKeyPairs (model: its maxResults). */
-const LIST_MAX = 100;
+/** The largest page ListPlaybackKeyPairs serves, from the model. */
+const LIST_MAX = pageSizeMax(MODEL, "ListPlaybackKeyPairsRequest");
 
 const PUBLIC_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+\r?\n-----END PUBLIC KEY-----$/;
 

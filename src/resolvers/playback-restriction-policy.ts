@@ -7,6 +7,8 @@ import {
   UpdatePlaybackRestrictionPolicyCommand,
   type UpdatePlaybackRestrictionPolicyRequest,
 } from "@aws-sdk/client-ivs";
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { pageSizeMax } from "../../model/page-size.ts";
 import type { GatewayContext } from "../context.ts";
 import { callIvs } from "../ivs/errors.ts";
 import { validateIvsInput } from "../ivs/validate.ts";
@@ -16,8 +18,8 @@ import type { ConnectionArgs } from "./connection.ts";
 import { mirroredConnection } from "./connection.ts";
 import { tagsRequest } from "./tags.ts";
 
-/** IVS's largest maxResults for ListPlaybackRestrictionPolicies (its default is 1). */
-const LIST_MAX = 100;
+/** The largest page ListPlaybackRestrictionPolicies serves, from the model. */
+const LIST_MAX = pageSizeMax(MODEL, "ListPlaybackRestrictionPoliciesRequest");
 
 interface PolicyFields {
   name?: string | null;

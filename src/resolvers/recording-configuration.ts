@@ -8,6 +8,8 @@ import {
   type RenditionConfiguration,
   type ThumbnailConfiguration,
 } from "@aws-sdk/client-ivs";
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { pageSizeMax } from "../../model/page-size.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
@@ -21,8 +23,8 @@ import { tagsRequest } from "./tags.ts";
 /** What the RecordingConfiguration type resolves from: a full object, or a list summary. */
 export type RecordingConfigurationShape = RecordingConfiguration | RecordingConfigurationSummary;
 
-/** IVS's largest maxResults for ListRecordingConfigurations (model: its maxResults). */
-const LIST_MAX = 100;
+/** The largest page ListRecordingConfigurations serves, from the model. */
+const LIST_MAX = pageSizeMax(MODEL, "ListRecordingConfigurationsRequest");
 
 export function recordingConfiguration(ctx: GatewayContext, args: { arn: string }) {
   return ctx.loaders.recordingConfiguration.load(args.arn);

@@ -7,6 +7,8 @@ import {
   type StreamHealth,
   type StreamSummary,
 } from "@aws-sdk/client-ivs";
+import { MODEL } from "../../model/ivs-model.generated.ts";
+import { pageSizeMax } from "../../model/page-size.ts";
 import { allowedChannelArns } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -22,8 +24,8 @@ import { isIvsCursor, ivsConnection, keysetConnection } from "./connection.ts";
 /** What the Stream type resolves from: GetStream's stream, or a ListStreams summary (no playbackUrl). */
 export type StreamShape = Stream | StreamSummary;
 
-/** IVS's largest maxResults for ListStreams. */
-const LIST_MAX = 100;
+/** The largest page ListStreams serves, from the model. */
+const LIST_MAX = pageSizeMax(MODEL, "ListStreamsRequest");
 
 /** IVS documents a 1 KB limit per PutMetadata request that the model does not state. */
 const METADATA_MAX_BYTES = 1024;
