@@ -3,7 +3,6 @@ import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
-import { heldFull } from "./held.ts";
 
 /** Ad configurations by ARN from the mirror; what it lacks comes from GetAdConfiguration. */
 export function adConfigurationLoader(mirror: Mirror) {
@@ -11,6 +10,6 @@ export function adConfigurationLoader(mirror: Mirror) {
   return mirrorLoader<AdConfiguration>(
     (arn) => mirror.full("ad-configuration", arn) as Promise<AdConfiguration | null>,
     (arn) => checkShape(MODEL, "GetAdConfigurationRequest", { arn }).length === 0,
-    (arn) => heldFull(mirror, "ad-configuration", arn) as AdConfiguration | null | undefined,
+    (arn) => mirror.heldFull("ad-configuration", arn) as AdConfiguration | null | undefined,
   );
 }

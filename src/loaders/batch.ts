@@ -11,7 +11,7 @@ export const asGatewayError = (error: unknown): Error => {
  * A per-request loader over the mirror (src/mirror), which answers from what it holds and asks IVS
  * (batched across every request) for the rest; this one keeps a request's answers consistent and
  * deduplicated. A key `valid` refuses (an ARN IVS would reject) is null without a lookup. "Not found"
- * is null; any other failure fails its key only. `held` gives what the mirror holds at once (src/loaders/held.ts),
+ * is null; any other failure fails its key only. `held` gives what the mirror holds at once (its `held*` reads),
  * so that `get` answers without a promise.
  */
 export function mirrorLoader<T>(

@@ -1,14 +1,13 @@
 import type { Channel } from "@aws-sdk/client-ivs";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
-import { heldFull, heldWithSecret } from "./held.ts";
 
 /** Full channels by ARN from the mirror; what it lacks comes from shared BatchGetChannel calls (≤ 50 ARNs). */
 export function channelLoader(mirror: Mirror) {
   return mirrorLoader<Channel>(
     (arn) => mirror.full("channel", arn) as Promise<Channel | null>,
     undefined,
-    (arn) => heldFull(mirror, "channel", arn) as Channel | null | undefined,
+    (arn) => mirror.heldFull("channel", arn) as Channel | null | undefined,
   );
 }
 
@@ -17,6 +16,6 @@ export function channelSecretLoader(mirror: Mirror) {
   return mirrorLoader<Channel>(
     (arn) => mirror.withSecret("channel", arn) as Promise<Channel | null>,
     undefined,
-    (arn) => heldWithSecret(mirror, "channel", arn) as Channel | undefined,
+    (arn) => mirror.heldWithSecret("channel", arn) as Channel | undefined,
   );
 }

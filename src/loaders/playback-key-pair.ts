@@ -3,7 +3,6 @@ import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
-import { heldFull } from "./held.ts";
 
 /** Full key pairs (with fingerprints) by ARN from the mirror; what it lacks comes from GetPlaybackKeyPair. */
 export function playbackKeyPairLoader(mirror: Mirror) {
@@ -11,6 +10,6 @@ export function playbackKeyPairLoader(mirror: Mirror) {
   return mirrorLoader<PlaybackKeyPair>(
     (arn) => mirror.full("playback-key-pair", arn) as Promise<PlaybackKeyPair | null>,
     (arn) => checkShape(MODEL, "GetPlaybackKeyPairRequest", { arn }).length === 0,
-    (arn) => heldFull(mirror, "playback-key-pair", arn) as PlaybackKeyPair | null | undefined,
+    (arn) => mirror.heldFull("playback-key-pair", arn) as PlaybackKeyPair | null | undefined,
   );
 }

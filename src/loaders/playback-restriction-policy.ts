@@ -3,7 +3,6 @@ import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
-import { heldFull } from "./held.ts";
 
 /** Policies by ARN from the mirror; what it lacks comes from GetPlaybackRestrictionPolicy. */
 export function playbackRestrictionPolicyLoader(mirror: Mirror) {
@@ -12,6 +11,6 @@ export function playbackRestrictionPolicyLoader(mirror: Mirror) {
     (arn) => mirror.full("playback-restriction-policy", arn) as Promise<PlaybackRestrictionPolicy | null>,
     (arn) => checkShape(MODEL, "GetPlaybackRestrictionPolicyRequest", { arn }).length === 0,
     (arn) =>
-      heldFull(mirror, "playback-restriction-policy", arn) as PlaybackRestrictionPolicy | null | undefined,
+      mirror.heldFull("playback-restriction-policy", arn) as PlaybackRestrictionPolicy | null | undefined,
   );
 }

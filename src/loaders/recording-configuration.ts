@@ -3,7 +3,6 @@ import { MODEL } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
-import { heldFull } from "./held.ts";
 
 /** Full recording configurations by ARN from the mirror; what it lacks comes from GetRecordingConfiguration. */
 export function recordingConfigurationLoader(mirror: Mirror) {
@@ -11,6 +10,6 @@ export function recordingConfigurationLoader(mirror: Mirror) {
   return mirrorLoader<RecordingConfiguration>(
     (arn) => mirror.full("recording-configuration", arn) as Promise<RecordingConfiguration | null>,
     (arn) => checkShape(MODEL, "GetRecordingConfigurationRequest", { arn }).length === 0,
-    (arn) => heldFull(mirror, "recording-configuration", arn) as RecordingConfiguration | null | undefined,
+    (arn) => mirror.heldFull("recording-configuration", arn) as RecordingConfiguration | null | undefined,
   );
 }

@@ -1,7 +1,6 @@
 import type { StreamKey, StreamKeySummary } from "@aws-sdk/client-ivs";
 import type { Mirror } from "../mirror/mirror.ts";
 import { asGatewayError, mirrorLoader } from "./batch.ts";
-import { heldKeysOf, heldResource, heldWithSecret } from "./held.ts";
 import { MemoLoader } from "./memo.ts";
 
 /** Stream keys by ARN from the mirror (a summary when the value is not held). */
@@ -9,7 +8,7 @@ export function streamKeyLoader(mirror: Mirror) {
   return mirrorLoader<StreamKeySummary>(
     (arn) => mirror.resource("stream-key", arn) as Promise<StreamKeySummary | null>,
     undefined,
-    (arn) => heldResource(mirror, "stream-key", arn) as StreamKeySummary | undefined,
+    (arn) => mirror.heldResource("stream-key", arn) as StreamKeySummary | undefined,
   );
 }
 
@@ -18,7 +17,7 @@ export function streamKeyValueLoader(mirror: Mirror) {
   return mirrorLoader<StreamKey>(
     (arn) => mirror.withSecret("stream-key", arn) as Promise<StreamKey | null>,
     undefined,
-    (arn) => heldWithSecret(mirror, "stream-key", arn) as StreamKey | undefined,
+    (arn) => mirror.heldWithSecret("stream-key", arn) as StreamKey | undefined,
   );
 }
 
@@ -32,6 +31,6 @@ export function channelStreamKeysLoader(mirror: Mirror) {
       (mirror.keysOf(arn) as Promise<StreamKeySummary[]>).catch((error: unknown) => {
         throw asGatewayError(error);
       }),
-    peek: (arn) => heldKeysOf(mirror, arn) as StreamKeySummary[] | undefined,
+    peek: (arn) => mirror.heldKeysOf(arn) as StreamKeySummary[] | undefined,
   });
 }

@@ -212,23 +212,35 @@ export class Mirror {
 
   /** The resource as the mirror holds it (a summary or a full object), asking IVS only when it has none. */
   async resource(kind: Kind, arn: string): Promise<Resource | null> {
+    return this.heldResource(kind, arn) ?? this.lookup(kind, arn);
+  }
+
+  /**
+   * What `resource` answers without waiting: the held resource (counted as a hit), or undefined when it
+   * would ask IVS. The `held*` reads let a request's loaders answer warm reads without a promise.
+   */
+  heldResource(kind: Kind, arn: string): Resource | undefined {
     const held = this.store.get(kind, arn);
-    if (held) {
-      this.options.onLookup?.(kind, "hit");
-      return held.value;
-    }
-    return this.lookup(kind, arn);
+    if (!held) return undefined;
+    this.options.onLookup?.(kind, "hit");
+    return held.value;
   }
 
   /** The full resource (with the members list summaries lack), asking IVS when only a summary is held. */
   async full(kind: Kind, arn: string): Promise<Resource | null> {
+    const held = this.heldFull(kind, arn);
+    if (held !== undefined) return held;
     const collection = this.store.of(kind);
-    if (collection.hasDetail(arn)) {
-      this.options.onLookup?.(kind, "hit");
-      return collection.get(arn)?.value ?? null;
-    }
     if (!collection.get(arn) && collection.isDeleted(arn)) return null;
     return this.lookup(kind, arn);
+  }
+
+  /** What `full` answers without waiting (counted as a hit), or undefined when it would look further. */
+  heldFull(kind: Kind, arn: string): Resource | null | undefined {
+    const collection = this.store.of(kind);
+    if (!collection.hasDetail(arn)) return undefined;
+    this.options.onLookup?.(kind, "hit");
+    return collection.get(arn)?.value ?? null;
   }
 
   /**
@@ -236,16 +248,21 @@ export class Mirror {
    * see it (CloudTrail, Redis without a sealing key) leaves unknown: then IVS is asked.
    */
   async withSecret(kind: "channel" | "stream-key", arn: string): Promise<Resource | null> {
+    const held = this.heldWithSecret(kind, arn);
+    if (held) return held;
+    if (!this.store.get(kind, arn) && this.store.of(kind).isDeleted(arn)) return null;
+    this.options.onLookup?.(kind, "miss");
+    return (kind === "channel" ? this.channelFetcher : this.keyFetcher).load(arn);
+  }
+
+  /** What `withSecret` answers without waiting (counted as a hit), or undefined when it would ask IVS. */
+  heldWithSecret(kind: "channel" | "stream-key", arn: string): Resource | undefined {
     const held = this.store.get(kind, arn)?.value;
     const secret =
       kind === "stream-key" ? held?.value : (held?.srt as { passphrase?: string } | undefined)?.passphrase;
-    if (held && this.store.of(kind).hasDetail(arn) && secret !== undefined) {
-      this.options.onLookup?.(kind, "hit");
-      return held;
-    }
-    if (!held && this.store.of(kind).isDeleted(arn)) return null;
-    this.options.onLookup?.(kind, "miss");
-    return (kind === "channel" ? this.channelFetcher : this.keyFetcher).load(arn);
+    if (!held || !this.store.of(kind).hasDetail(arn) || secret === undefined) return undefined;
+    this.options.onLookup?.(kind, "hit");
+    return held;
   }
 
   private async lookup(kind: Kind, arn: string): Promise<Resource | null> {
@@ -278,15 +295,20 @@ export class Mirror {
 
   /** The channel's key summaries; an unknown channel has none. Lists them from IVS when not mirrored yet. */
   async keysOf(channelArn: string): Promise<Resource[]> {
-    const held = this.store.keysOf(channelArn);
-    if (held) {
-      this.options.onLookup?.("stream-key-list", "hit");
-      return held;
-    }
+    const held = this.heldKeysOf(channelArn);
+    if (held) return held;
     // A channel IVS does not have has no keys: known (and remembered) without listing them.
     if (!(await this.resource("channel", channelArn))) return [];
     this.options.onLookup?.("stream-key-list", "miss");
     return (await this.listKeys(channelArn)) ?? [];
+  }
+
+  /** What `keysOf` answers without waiting (counted as a hit), or undefined when it would look further. */
+  heldKeysOf(channelArn: string): Resource[] | undefined {
+    const held = this.store.keysOf(channelArn);
+    if (!held) return undefined;
+    this.options.onLookup?.("stream-key-list", "hit");
+    return held;
   }
 
   /** ListStreamKeys (every page) for one channel, recorded; null when IVS does not know the channel. */
