@@ -16,6 +16,7 @@ import {
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import { type TrustedDocumentsOptions, trustedQueryOf } from "../documents/plugin.ts";
 import { maskGatewayErrors } from "../plugins/mask-errors.ts";
+import { TRACE_CONTEXT_HEADERS } from "../telemetry/tracing.ts";
 import { ExpiryClock } from "./expiry.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { type SharedResult, SharedStreams, type Sink, shareKey } from "./shared-streams.ts";
@@ -39,9 +40,6 @@ export const CLOSE_GOING_AWAY = 1001;
  * code, which its clients take as final (no automatic retry) rather than reconnecting into the same refusal.
  */
 export const CLOSE_TOO_MANY = 4429;
-
-/** The W3C trace context headers, which a WebSocket operation's span continues from its upgrade request. */
-const TRACE_HEADERS = ["traceparent", "tracestate"] as const;
 
 export interface WsTransportOptions {
   /** Checks the `connection_init` payload (`{ authorization: "Bearer …" }` or `{ "x-api-key": "…" }`). */
@@ -164,7 +162,7 @@ export function attachGraphqlWs(
   const keepOnlyWhatOperationsNeed = (ctx: { extra: { socket: WebSocket; request: IncomingMessage } }) => {
     const { headers } = ctx.extra.request;
     const trace: IncomingHttpHeaders = {};
-    for (const name of TRACE_HEADERS) if (headers[name] !== undefined) trace[name] = headers[name];
+    for (const name of TRACE_CONTEXT_HEADERS) if (headers[name] !== undefined) trace[name] = headers[name];
     traceHeaders.set(ctx.extra.socket, trace);
     (ctx.extra as { request?: IncomingMessage }).request = undefined;
     const mutable = ctx as { connectionParams?: unknown };

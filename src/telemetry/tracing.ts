@@ -86,6 +86,12 @@ export function createTracing(config: TelemetryConfig, options: TracingOptions =
 
 const propagator = new W3CTraceContextPropagator();
 
+/**
+ * The headers a trace context is read from (`traceparent`, `tracestate`): what a transport that keeps only
+ * part of a request (the graphql-ws upgrade, for the socket's lifetime) must keep for `extract`.
+ */
+export const TRACE_CONTEXT_HEADERS: readonly string[] = propagator.fields();
+
 /** Reads a Fetch `Headers` (Yoga's request) or Node's header object (the graphql-ws upgrade, POST /events). */
 const getter: TextMapGetter<Headers | IncomingHttpHeaders> = {
   get: (carrier, key) =>

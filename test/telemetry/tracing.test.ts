@@ -140,6 +140,43 @@ describe("traces of GraphQL operations", () => {
     expect(op?.parentSpanContext?.isRemote).toBe(true);
     expect(op?.spanContext().traceState?.get("vendor")).toBe("abc");
   });
+  it("continues a WebSocket operation's trace from its upgrade request's traceparent", async () => {
+    const traceId = "5bf92f3577b34da6a3ce929d0e0e4737";
+    const parentId = "10f067aa0ba902b8";
+    const arn = h.gateway.demo?.channels["demo-idle"] as string;
+    // The gateway keeps only the upgrade's trace headers once the socket is admitted; they must reach
+    // every operation on it.
+    const ws = new WebSocket(`${h.gateway.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", {
+      headers: { traceparent: `00-${traceId}-${parentId}-01`, tracestate: "vendor=ws" },
+    });
+    const messages: { type: string }[] = [];
+    ws.on("message", (raw) => messages.push(JSON.parse(raw.toString())));
+    await new Promise((resolve) => ws.once("open", resolve));
+    const from = spans().length;
+    ws.send(
+      JSON.stringify({
+        type: "connection_init",
+        payload: { authorization: `Bearer ${h.gateway.devToken}` },
+      }),
+    );
+    while (!messages.some((m) => m.type === "connection_ack")) await new Promise((r) => setTimeout(r, 10));
+    ws.send(
+      JSON.stringify({
+        id: "1",
+        type: "subscribe",
+        payload: {
+          query: "subscription Traced($a: [String!]!) { channelLiveStatus(arns: $a) { status } }",
+          variables: { a: [arn] },
+        },
+      }),
+    );
+    while (!messages.some((m) => m.type === "next")) await new Promise((r) => setTimeout(r, 10));
+    ws.close();
+    const op = operationsSince(from).find((o) => o.name === "subscription Traced");
+    expect(op?.spanContext().traceId).toBe(traceId);
+    expect(op?.parentSpanContext?.spanId).toBe(parentId);
+    expect(op?.spanContext().traceState?.get("vendor")).toBe("ws");
+  });
 });
 
 describe("traces of event ingest and fan-out", () => {
