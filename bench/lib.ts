@@ -252,3 +252,40 @@ export async function startGatewayProcess(
     },
   };
 }
+
+/**
+ * The environment that makes a gateway write a heap snapshot into `dir` on SIGUSR2 (none without a dir).
+ * A snapshot is taken after a full GC, so its size is the live heap; compare two with bench/heap-diff.ts.
+ */
+export function heapSnapshotEnv(dir: string): Record<string, string> {
+  if (!dir) return {};
+  return {
+    NODE_OPTIONS:
+      `${process.env.NODE_OPTIONS ?? ""} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}`.trim(),
+  };
+}
+
+/**
+ * SIGUSR2 to every process started with `heapSnapshotEnv`, then waits until each has written its file
+ * (the snapshot blocks the process's event loop, so /health answering again means it is done).
+ */
+export async function heapSnapshots(gateways: GatewayProcess[], label: string): Promise<void> {
+  const started = performance.now();
+  for (const g of gateways) g.child.kill("SIGUSR2");
+  await sleep(500);
+  await Promise.all(
+    gateways.map(async (g) => {
+      for (let i = 0; i < 240; i++) {
+        const ok = await fetch(`${g.url}/health`, { signal: AbortSignal.timeout(60_000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) return;
+        await sleep(500);
+      }
+    }),
+  );
+  console.error(
+    `${label}: heap snapshots of pids ${gateways.map((g) => g.child.pid).join(", ")} in ${fmt((performance.now() - started) / 1000, 1)} s`,
+  );
+}

@@ -13,7 +13,15 @@ import { CreateChannelCommand, IvsClient } from "@aws-sdk/client-ivs";
 import { SignJWT } from "jose";
 import { Receivers } from "./fanout-receivers.ts";
 import { sendOpenLoop } from "./fanout-sender.ts";
-import { fmt, type GatewayProcess, percentile, sleep, startGatewayProcess } from "./lib.ts";
+import {
+  fmt,
+  type GatewayProcess,
+  heapSnapshotEnv,
+  heapSnapshots,
+  percentile,
+  sleep,
+  startGatewayProcess,
+} from "./lib.ts";
 
 const KEY = "bench-ingest-key-0123456789";
 const JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123456789";
@@ -180,12 +188,7 @@ async function startGateways(
   design: string,
   settings: LiveSettings,
 ): Promise<GatewayProcess[]> {
-  const diagnostics: Record<string, string> = settings.heapSnapshots
-    ? {
-        NODE_OPTIONS:
-          `${process.env.NODE_OPTIONS ?? ""} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${settings.heapSnapshots}`.trim(),
-      }
-    : {};
+  const diagnostics = heapSnapshotEnv(settings.heapSnapshots);
   if (design === PEER)
     return [await startGatewayProcess(diagnostics, { inspect: true, script: "bench/fanout-peer.ts" })];
   const env: Record<string, string> = {
@@ -217,22 +220,6 @@ async function startGateways(
   return [first, second];
 }
 
-/** SIGUSR2 to each process, then waits until each has written its snapshot (it answers /health again). */
-async function heapSnapshot(gateways: GatewayProcess[], dir: string): Promise<void> {
-  if (!dir) return;
-  for (const g of gateways) g.child.kill("SIGUSR2");
-  await sleep(500);
-  for (const g of gateways)
-    while (
-      !(await fetch(`${g.url}/health`, { signal: AbortSignal.timeout(60_000) }).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    )
-      await sleep(500);
-  console.error(`live: heap snapshots of pids ${gateways.map((g) => g.child.pid).join(", ")} in ${dir}`);
-}
-
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const metricSum = async (gateways: GatewayProcess[], name: string) =>
   sum(await Promise.all(gateways.map((g) => g.metric(name))));
@@ -262,7 +249,7 @@ export async function runLiveBench(
       ? await createChannels(primary.emulatorUrl)
       : Array.from({ length: CHANNELS }, (_, i) => `arn:aws:ivs:us-west-2:123456789012:channel/peer${i}`);
     const before = await memorySum(gateways);
-    await heapSnapshot(gateways, settings.heapSnapshots);
+    if (settings.heapSnapshots) await heapSnapshots(gateways, "live: before subscribing");
 
     const setupStart = performance.now();
     // One WebSocket per subscriber, as one browser tab each; spread evenly over the replicas.
@@ -279,7 +266,7 @@ export async function runLiveBench(
     }
     const setupSeconds = (performance.now() - setupStart) / 1000;
     const after = await memorySum(gateways);
-    await heapSnapshot(gateways, settings.heapSnapshots);
+    if (settings.heapSnapshots) await heapSnapshots(gateways, "live: subscribed");
 
     const perChannel = new Map<string, number>();
     for (const s of sockets) perChannel.set(s.arn, (perChannel.get(s.arn) ?? 0) + 1);

@@ -32,7 +32,15 @@ import { IvsClient, ListStreamsCommand } from "@aws-sdk/client-ivs";
 import { SignJWT } from "jose";
 import { createAccount } from "./account.ts";
 import { startEmulatorProcess } from "./emulator.ts";
-import { fmt, freePort, type GatewayProcess, sleep, startGatewayProcess } from "./lib.ts";
+import {
+  fmt,
+  freePort,
+  type GatewayProcess,
+  heapSnapshotEnv,
+  heapSnapshots,
+  sleep,
+  startGatewayProcess,
+} from "./lib.ts";
 import { type MemoryFigures, memoryFigures, sampleMemory } from "./soak-memory.ts";
 import { startEventProxy } from "./soak-proxy.ts";
 import { soakRedis } from "./soak-redis.ts";
@@ -141,38 +149,8 @@ function gatewayEnv(ivsEndpoint: string, redisUrl: string, s: SoakSettings): Rec
     MAX_SUBSCRIPTIONS_PER_PRINCIPAL: "10000",
     MAX_CONNECTIONS_PER_PRINCIPAL: "10000",
     LOG_LEVEL: "warn",
-    ...(s.heapSnapshots
-      ? {
-          NODE_OPTIONS:
-            `${process.env.NODE_OPTIONS ?? ""} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${s.heapSnapshots}`.trim(),
-        }
-      : {}),
+    ...heapSnapshotEnv(s.heapSnapshots),
   };
-}
-
-/**
- * SIGUSR2 to every replica (see BENCH_SOAK_HEAP_SNAPSHOTS), then waits until each has written its file
- * (the snapshot blocks the replica's event loop, so /health answering again means it is done).
- */
-async function heapSnapshots(gateways: GatewayProcess[], label: string): Promise<void> {
-  const started = performance.now();
-  for (const g of gateways) g.child.kill("SIGUSR2");
-  await sleep(500);
-  await Promise.all(
-    gateways.map(async (g) => {
-      for (let i = 0; i < 240; i++) {
-        const ok = await fetch(`${g.url}/health`, { signal: AbortSignal.timeout(60_000) }).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) return;
-        await sleep(500);
-      }
-    }),
-  );
-  console.error(
-    `soak: heap snapshots "${label}" of pids ${gateways.map((g) => g.child.pid).join(", ")} in ${fmt((performance.now() - started) / 1000, 1)} s`,
-  );
 }
 
 /** stderr lines of a replica, and how many were ioredis's own "Unhandled error event" traces. */
@@ -393,7 +371,7 @@ export async function runSoak(s: SoakSettings): Promise<SoakResult> {
     const snapshotsDone = s.heapSnapshots
       ? (async () => {
           await sleep(Math.max(0, t0 + s.warmupSeconds * 1000 - performance.now()));
-          await heapSnapshots(gateways, "end of warm-up");
+          await heapSnapshots(gateways, "soak: end of warm-up");
         })()
       : Promise.resolve();
     let redisRestart: SoakResult["redisRestart"];
@@ -411,7 +389,7 @@ export async function runSoak(s: SoakSettings): Promise<SoakResult> {
     await sleep(Math.max(0, t0 + s.seconds * 1000 - performance.now()));
     const loadSeconds = (performance.now() - t0) / 1000;
     await snapshotsDone;
-    if (s.heapSnapshots) await heapSnapshots(gateways, "end of load");
+    if (s.heapSnapshots) await heapSnapshots(gateways, "soak: end of load");
     // Stopping waits for the answers still in flight (at most 30 s each).
     await broadcasts.stop();
     await queries.stop();

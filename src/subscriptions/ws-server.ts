@@ -54,9 +54,9 @@ const INTERNAL = "Internal server error";
  * Internal errors close the socket with graphql-ws's 4500 and "Internal server error" (use/ws's production reason;
  * the error itself is logged, not sent).
  */
-export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
+export function serveGraphqlWs(
   wss: WebSocketServer,
-  options: ServerOptions<Record<string, unknown> | undefined, WsExtra & E>,
+  options: ServerOptions<Record<string, unknown> | undefined, WsExtra>,
   log: (message: string, error: unknown) => void = (message, error) => console.error(message, error),
 ): { dispose(): Promise<void> } {
   const server = makeServer(options);
@@ -92,7 +92,7 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
     socket.on("error", onError);
     socket.on("message", onMessage);
     socket.on("close", onClose);
-    protocolSocket.closed = server.opened(protocolSocket, { socket, request } as WsExtra & E);
+    protocolSocket.closed = server.opened(protocolSocket, { socket, request });
   });
 
   return {
