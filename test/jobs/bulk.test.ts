@@ -53,9 +53,18 @@ async function taggedChannels(ivs: IvsClient, jobId: string): Promise<Map<string
   return byItem;
 }
 
-describe("bulk jobs at IVS's real quotas", () => {
-  // The embedded emulator with its real quotas: CreateChannel at 5 per second.
-  const h = useGateway();
+/**
+ * CreateChannel's quota raised tenfold on both sides, emulator and budget: 200 creates at the real 5 per
+ * second would hold the suite for 40 s to show the same pacing. Bulk creates at the real quota are measured
+ * by `npm run bench -- jobs` (bench/jobs.ts); the other tests below run at IVS's real quotas.
+ */
+const FAST_CREATE_TPS = 50;
+
+describe("a bulk job at a raised CreateChannel quota", () => {
+  const h = useGateway(
+    { IVS_RATES: JSON.stringify({ CreateChannel: FAST_CREATE_TPS }) },
+    { quotas: { rates: { CreateChannel: FAST_CREATE_TPS } } },
+  );
 
   it("create 200 channels: all made, none THROTTLED, progress pushed over the subscription", async () => {
     await h.resetCounts();
@@ -105,8 +114,16 @@ describe("bulk jobs at IVS's real quotas", () => {
     const arns = items.data?.job.items.edges.map((e) => e.node.resourceArn);
     expect(new Set(arns).size).toBe(200);
     expect(arns?.every((arn, i) => made.get(`${submitted.id}/${i}`)?.[0] === arn)).toBe(true);
-    console.info(`200 creates in ${elapsed.toFixed(1)} s (quota minimum 40 s)`);
-  }, 120_000);
+    // Paced, not merely lucky: 200 calls at the quota cannot take less than 200 / TPS seconds, minus the
+    // one-second burst the emulator's bucket holds.
+    expect(elapsed).toBeGreaterThanOrEqual(200 / FAST_CREATE_TPS - 1);
+    console.info(`200 creates in ${elapsed.toFixed(1)} s (quota minimum ${200 / FAST_CREATE_TPS} s)`);
+  }, 60_000);
+});
+
+describe("bulk jobs at IVS's real quotas", () => {
+  // The embedded emulator with its real quotas: CreateChannel at 5 per second.
+  const h = useGateway();
 
   it("gives each item its own typed outcome: a missing or malformed channel fails alone", async () => {
     const { channel } = await h.arrange(() => h.direct.send(new CreateChannelCommand({ name: "doomed" })));

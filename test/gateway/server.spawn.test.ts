@@ -53,8 +53,11 @@ describe("the gateway on a real port, embedded emulator with demo data", () => {
   });
 
   it("counts the IVS call a GraphQL query makes", async () => {
-    const arn = gateway.demo?.recordingConfigurationArn;
-    const line = /ivs_requests_total\{operation="GetRecordingConfiguration",outcome="ok"\} (\d+)/;
+    // An ARN the account does not hold: the mirror asks IVS about it exactly once, however far its start-up
+    // crawl has come (a seeded one may already be held, and then costs no call).
+    const arn = String(gateway.demo?.recordingConfigurationArn).replace(/\/\w+$/, "/ZZZZcountsIVS");
+    const line =
+      /ivs_requests_total\{operation="GetRecordingConfiguration",outcome="ResourceNotFoundException"\} (\d+)/;
     const before = Number(line.exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
     const res = await fetch(`${gateway.url}/graphql`, {
       method: "POST",
@@ -64,7 +67,7 @@ describe("the gateway on a real port, embedded emulator with demo data", () => {
         variables: { arn },
       }),
     });
-    expect(await res.json()).toEqual({ data: { recordingConfiguration: { arn } } });
+    expect(await res.json()).toEqual({ data: { recordingConfiguration: null } });
     const after = Number(line.exec(await (await fetch(`${gateway.url}/metrics`)).text())?.[1] ?? 0);
     expect(after).toBe(before + 1);
   });
