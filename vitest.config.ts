@@ -23,14 +23,17 @@ export default defineConfig({
     pool: "forks",
     // Most of the suite waits on sockets, timers and IVS quotas rather than on the CPU: more files at once
     // than this 2-core machine has cores keeps both busy.
-    maxWorkers: 4,
+    maxWorkers: 6,
     // The pinned AWS SDK supports Node 20; its notice about later releases would repeat in every file.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     projects: [
+      // Vitest starts projects in name order: "spawning" before "within-process", because its files are few and
+      // long and would otherwise start only once the short ones are done.
+      { extends: true, test: { name: "spawning", include: [SPAWNING] } },
       {
         extends: true,
         test: {
-          name: "in-process",
+          name: "within-process",
           include: ["test/**/*.test.ts"],
           exclude: [SPAWNING],
           // One module graph per worker, not per file: importing the gateway costs about 2 s, paid once per
@@ -39,7 +42,6 @@ export default defineConfig({
           isolate: false,
         },
       },
-      { extends: true, test: { name: "spawning", include: [SPAWNING] } },
     ],
   },
 });

@@ -2,7 +2,7 @@ import type { IvsClient } from "@aws-sdk/client-ivs";
 import type { AuditLog } from "./audit/log.ts";
 import type { PlaybackTokenSigner } from "./auth/playback-token.ts";
 import type { Principal } from "./auth/principal.ts";
-import type { JobRunner } from "./jobs/runner.ts";
+import type { Jobs } from "./jobs/jobs.ts";
 import type { Loaders } from "./loaders/index.ts";
 import type { Mirror } from "./mirror/mirror.ts";
 import type { LiveHub } from "./subscriptions/live-hub.ts";
@@ -14,7 +14,7 @@ export interface GatewayContext {
   mirror: Mirror;
   loaders: Loaders;
   /** Bulk jobs (src/jobs): submitted here, run inside the request budget, shared through Redis when set. */
-  jobs: JobRunner;
+  jobs: Jobs;
   live: LiveHub;
   /** Who is asking; authenticated once per HTTP request or WebSocket connection (src/auth). */
   principal: Principal;

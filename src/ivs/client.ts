@@ -9,6 +9,7 @@ import type { Tracing } from "../telemetry/tracing.ts";
 import type { RequestBudget } from "./budget.ts";
 import { useBudget } from "./budget-middleware.ts";
 import { useObservedCalls } from "./observe-middleware.ts";
+import { outcomeOf } from "./outcome.ts";
 
 export interface IvsClientOptions {
   /** Overrides `config.endpoint`; the embedded backend passes the emulator's URL here. Default none. */
@@ -114,12 +115,4 @@ function instrument(
     },
     { step: "initialize", name: "gatewayMetrics", override: true },
   );
-}
-
-/** The exception name; for network failures, which are all named `Error`, their code (ECONNREFUSED, ...). */
-export function outcomeOf(error: unknown): string {
-  if (!(error instanceof Error)) return "Unknown";
-  const code = (error as { code?: unknown }).code;
-  if (error.name === "Error" && typeof code === "string") return code;
-  return error.name;
 }

@@ -1,5 +1,5 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
-import { outcomeOf } from "./client.ts";
+import { outcomeOf } from "./outcome.ts";
 import { currentScope } from "./scope.ts";
 
 type Metadata = { $metadata?: { requestId?: string } };

@@ -12,6 +12,7 @@ import type { Logger } from "../logger.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import type { LiveHub } from "../subscriptions/live-hub.ts";
 import { ITEM_KINDS } from "./items.ts";
+import type { Jobs } from "./jobs.ts";
 import type { JobStore } from "./store.ts";
 import {
   ITEM_OPERATION,
@@ -61,7 +62,7 @@ const ITEM_DEADLINE_MS = 60_000;
  * attempts are spent. The replica running a job holds its lease; with a shared store, another replica
  * resumes a job whose runner went away, settling first the items whose calls were in flight.
  */
-export class JobRunner {
+export class JobRunner implements Jobs {
   private readonly replica = randomUUID();
   private readonly active = new Map<string, { cancel(): void; done: Promise<void> }>();
   private scanTimer: NodeJS.Timeout | undefined;

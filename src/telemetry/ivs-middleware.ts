@@ -1,7 +1,7 @@
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { type Span, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { budgetStatsOf } from "../ivs/budget-middleware.ts";
-import { outcomeOf } from "../ivs/client.ts";
+import { outcomeOf } from "../ivs/outcome.ts";
 import { currentScope } from "../ivs/scope.ts";
 import { ATTR, SPAN } from "./attributes.ts";
 import type { Tracing } from "./tracing.ts";

@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { createEmulator } from "../../emulator/index.ts";
+
+// Each test starts its own gateway process on its own ports: they run at once, each mostly waiting for its
+// child to start.
+describe.concurrent("npm start (src/main.ts)", () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  });
+
+  const run = (env: Record<string, string>) => {
+    // A clean environment: variables of the machine running the tests must not change the outcome.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !/^(AWS_|IVS_|PORT$|HOST$|LOG_LEVEL$|SEED_|EMULATOR_|REDIS_)/.test(k),
+      ),
+    );
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: { ...inherited, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d) => {
+      stdout += String(d);
+    });
+    child.stderr?.on("data", (d) => {
+      stderr += String(d);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    return { child, exited, out: () => stdout, err: () => stderr };
+  };
+
+  it("prints its URLs, serves, and exits 0 on SIGTERM", async () => {
+    const proc = run({ PORT: "0", SEED_DEMO_DATA: "false" });
+    const deadline = Date.now() + 15_000;
+    while (!/Metrics: +http/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    const base = /GraphQL and GraphiQL: (http:\/\/\S+)\/graphql/.exec(proc.out())?.[1];
+    expect(base, proc.out() + proc.err()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(proc.out()).toMatch(/IVS emulator: +http:\/\/127\.0\.0\.1:\d+/);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    expect(proc.out()).toContain('"signal":"SIGTERM"');
+    // No wall of SDK notices: the pinned SDK supports this Node (README, `engines`).
+    expect(proc.err()).not.toMatch(/NodeVersionSupportWarning|Warning:/);
+  });
+
+  it("prints commands that work when pasted as printed: curl to the gateway and the emulator, the AWS CLI", async () => {
+    const proc = run({ PORT: "0", EMULATOR_PORT: "0", DEMO_BROADCASTS: "false" });
+    const deadline = Date.now() + 20_000;
+    while (!/list-channels.*\n/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    const out = proc.out();
+    const exported = /Dev token \(24 h\): +(export TOKEN=\S+)/.exec(out)?.[1];
+    const block = out.slice(out.indexOf("Try it from a shell:")).split("\n").slice(1);
+    const commands = block.filter((l) => l.startsWith("  ")).map((l) => l.slice(2));
+    expect(exported, out).toBeDefined();
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    // Pasted into a shell as they are: the export line first, then the block, one command after another.
+    const script = [exported, ...commands].join("\n");
+    const shell = spawn("bash", ["-euo", "pipefail", "-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let printed = "";
+    shell.stdout.on("data", (d) => {
+      printed += String(d);
+    });
+    shell.stderr.on("data", (d) => {
+      printed += String(d);
+    });
+    const code = await new Promise<number | null>((resolve) => shell.on("exit", resolve));
+    expect(code, printed).toBe(0);
+    // The GraphQL query answered with the demo channels, the emulator started a broadcast, the CLI listed.
+    expect(printed).toMatch(/\{"data":\{"channels":\{"edges":\[.*"demo-idle"/);
+    expect(printed).toMatch(/"streamId":"st-\w+"/);
+    expect(printed).toMatch(/"name": "demo-idle"/);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  });
+
+  it("writes human-readable log lines with LOG_FORMAT=pretty, secrets still redacted", async () => {
+    const proc = run({ PORT: "0", SEED_DEMO_DATA: "false", LOG_FORMAT: "pretty" });
+    const deadline = Date.now() + 15_000;
+    while (!/Metrics: +http/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    const lines = proc.out().split("\n");
+    expect(
+      lines.some((l) => /INFO.*gateway listening/.test(l)),
+      proc.out(),
+    ).toBe(true);
+    expect(lines.filter((l) => l.startsWith("{"))).toEqual([]);
+    const token = /export TOKEN=(\S+)/.exec(proc.out())?.[1] ?? "";
+    expect(token).toMatch(/^ey/);
+    expect(proc.out().split(token).length - 1).toBe(1);
+  });
+
+  it("writes JSON lines only on stdout outside development (no banner for log shippers to choke on)", async () => {
+    const emulator = createEmulator({ port: 0 });
+    await emulator.start();
+    try {
+      const proc = run({
+        PORT: "0",
+        IVS_ENDPOINT: emulator.url,
+        IVS_ANONYMOUS: "true",
+        AUTH_DISABLED: "true",
+      });
+      const deadline = Date.now() + 15_000;
+      while (!/gateway listening/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 50));
+      proc.child.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      const lines = proc.out().split("\n").filter(Boolean);
+      expect(
+        lines.some((l) => l.includes('"msg":"gateway listening"')),
+        proc.out(),
+      ).toBe(true);
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it("exits 2 naming the bad variable", async () => {
+    const proc = run({ PORT: "eighty" });
+    expect(await proc.exited).toBe(2);
+    expect(proc.err()).toContain('PORT must be a whole number from 0 to 65535, got "eighty"');
+  });
+});
