@@ -5,7 +5,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { startBanner } from "./banner.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
-import { buildGateway, type Gateway } from "./server.ts";
+import type { Gateway } from "./server.ts";
 
 let gateway: Gateway;
 let config: ReturnType<typeof loadConfig>;
@@ -16,6 +16,9 @@ try {
   // `auto`: pretty lines for a developer at a terminal with the embedded emulator, JSON for machines.
   pretty =
     logFormat === "pretty" || (logFormat === "auto" && Boolean(config.emulator) && process.stdout.isTTY);
+  // The gateway's modules (SDK, Yoga, Pothos: about 2 CPU-s) load only once the configuration holds, so a
+  // misconfigured start fails at once.
+  const { buildGateway } = await import("./server.ts");
   gateway = buildGateway(config, { logger: createLogger({ level: config.logLevel, pretty }) });
   await gateway.start();
 } catch (error) {
