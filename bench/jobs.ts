@@ -4,7 +4,7 @@
  * - bare: the same N `createChannel` mutations sent at once, as a client without a job would.
  * Each on a fresh embedded emulator, so that both start from an empty account with full buckets.
  */
-import { loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/config/gateway.ts";
 import { createLogger } from "../src/logger.ts";
 import { buildGateway } from "../src/server.ts";
 import { fmt } from "./lib.ts";

@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
-import type { LogLevel } from "./config.ts";
+import type { LogLevel } from "./config/variables.ts";
 import { redactSecrets } from "./redact.ts";
 
 export type { Logger } from "pino";

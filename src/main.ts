@@ -3,7 +3,8 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { startBanner } from "./banner.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfig } from "./config/gateway.ts";
+import { ConfigError } from "./config/primitives.ts";
 import { createLogger } from "./logger.ts";
 import type { Gateway } from "./server.ts";
 

@@ -1,4 +1,5 @@
-import { ConfigError, type Env, loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/config/gateway.ts";
+import { ConfigError, type Env } from "../src/config/primitives.ts";
 
 /** Runs loadConfig expecting a ConfigError and returns it, so tests can check which variable it names. */
 export function configFailure(env: Env): ConfigError {

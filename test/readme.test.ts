@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { KNOBS } from "../emulator/cli.ts";
 import { MODEL } from "../model/ivs-model.generated.ts";
-import { CONFIG_VARIABLES } from "../src/config.ts";
+import { CONFIG_VARIABLES } from "../src/config/variables.ts";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
@@ -10,6 +10,12 @@ describe("README stays in step with the code", () => {
   it("documents every configuration variable", () => {
     const missing = CONFIG_VARIABLES.map((v) => v.name).filter((name) => !readme.includes(`| ${name} |`));
     expect(missing).toEqual([]);
+  });
+
+  it("gives each variable the default the table gives it (test/config/variables.test.ts holds the table to the code)", () => {
+    const shown = (name: string) => new RegExp(`^\\| ${name} \\| ([^|]*) \\|`, "m").exec(readme)?.[1]?.trim();
+    const differ = CONFIG_VARIABLES.filter((v) => shown(v.name) !== v.default).map((v) => v.name);
+    expect(differ).toEqual([]);
   });
 
   it("documents every emulator flag and its environment variable", () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { bool, ConfigError, int } from "../config.ts";
+import { bool, ConfigError, int } from "../config/primitives.ts";
 import { type ApiKeyEntry, parseApiKeys } from "./api-keys.ts";
 import { loadPlaybackPrivateKey } from "./playback-token.ts";
 

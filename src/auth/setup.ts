@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
-import { ConfigError, type GatewayConfig } from "../config.ts";
+import type { GatewayConfig } from "../config/gateway.ts";
+import { ConfigError } from "../config/primitives.ts";
 import type { Logger } from "../logger.ts";
 import { connectRedis } from "../redis/client.ts";
 import type { RedisMonitor } from "../redis/monitor.ts";

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from "graphql";
-import type { GatewayConfig } from "../config.ts";
+import type { GatewayConfig } from "../config/gateway.ts";
 import type { Logger } from "../logger.ts";
 import { loadManifest } from "./manifest.ts";
 import type { TrustedDocumentsOptions } from "./plugin.ts";

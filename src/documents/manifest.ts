@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type GraphQLError, type GraphQLSchema, Kind, parse, validate } from "graphql";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/primitives.ts";
 
 /** The manifest formats TRUSTED_DOCUMENTS reads. */
 export type ManifestFormat =

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { IvsClient, type IvsClientConfig } from "@aws-sdk/client-ivs";
-import type { IvsConfig } from "../config.ts";
+import type { IvsConfig } from "../config/gateway.ts";
 import type { Logger } from "../logger.ts";
 import { type GatewayMetrics, OK } from "../metrics.ts";
 import { useTracedCalls } from "../telemetry/ivs-middleware.ts";

@@ -1,4 +1,4 @@
-import { ConfigError, int } from "../config.ts";
+import { ConfigError, int } from "../config/primitives.ts";
 import { IVS_RATES } from "./rates.ts";
 
 export interface BudgetConfig {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { type IvsClient, ListStreamsCommand } from "@aws-sdk/client-ivs";
 import type { Redis } from "ioredis";
-import { ConfigError, type GatewayConfig } from "../config.ts";
+import type { GatewayConfig } from "../config/gateway.ts";
+import { ConfigError } from "../config/primitives.ts";
 import type { Logger } from "../logger.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import { connectRedis } from "../redis/client.ts";

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { ConfigError, redactUrl } from "../config.ts";
+import { ConfigError, redactUrl } from "../config/primitives.ts";
 import { redactSecrets } from "../redact.ts";
 import type { RedisMonitor } from "./monitor.ts";
 

@@ -23,7 +23,7 @@ import {
   type SpanExporter,
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
-import type { TelemetryConfig } from "../config.ts";
+import type { TelemetryConfig } from "../config/gateway.ts";
 import { ATTR } from "./attributes.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { describeConfig, loadConfig } from "../../src/config.ts";
+import { describeConfig, loadConfig } from "../../src/config/gateway.ts";
 import { createSecretBox } from "../../src/ivs/secret-box.ts";
 import { configFailure as failure } from "../config-failure.ts";
 

@@ -1,7 +1,7 @@
 import { IvsClient } from "@aws-sdk/client-ivs";
 import { afterAll, beforeAll } from "vitest";
 import type { EmulatorOptions } from "../../emulator/index.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway, type GatewayDeps } from "../../src/server.ts";
 

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
+import { ConfigError } from "../../src/config/primitives.ts";
 import { loadManifest, parseManifest, sha256 } from "../../src/documents/manifest.ts";
 import { schema } from "../../src/schema/index.ts";
 import { buildGateway } from "../../src/server.ts";

@@ -1,4 +1,4 @@
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
 
 /**

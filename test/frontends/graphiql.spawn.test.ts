@@ -1,7 +1,7 @@
 import { type IncomingHttpHeaders, request } from "node:http";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
 import { openBrowser, type TestBrowser } from "./browser.ts";
 

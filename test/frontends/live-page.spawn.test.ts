@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import type { WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAGE_HEADERS } from "../../src/auth/local-page.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { scriptJson } from "../../src/pages/live-status.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
 import { openBrowser, type TestBrowser } from "./browser.ts";

@@ -11,7 +11,8 @@ import {
 } from "@aws-sdk/client-ivs";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
-import { type Env, loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
+import type { Env } from "../../src/config/primitives.ts";
 import { createIvsClient } from "../../src/ivs/client.ts";
 import { createMetrics, type GatewayMetrics } from "../../src/metrics.ts";
 

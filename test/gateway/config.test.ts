@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CONFIG_VARIABLES, describeConfig, type Env, loadConfig, redactUrl } from "../../src/config.ts";
+import { describeConfig, loadConfig } from "../../src/config/gateway.ts";
+import { type Env, redactUrl } from "../../src/config/primitives.ts";
+import { CONFIG_VARIABLES } from "../../src/config/variables.ts";
 import { configFailure as failure } from "../config-failure.ts";
 
 describe("loadConfig defaults", () => {
@@ -79,7 +81,7 @@ describe("loadConfig defaults", () => {
   });
 
   it("documents exactly the variables it reads", () => {
-    const source = readFileSync(new URL("../../src/config.ts", import.meta.url), "utf8");
+    const source = readFileSync(new URL("../../src/config/gateway.ts", import.meta.url), "utf8");
     const read = new Set([...source.matchAll(/read\("([A-Z_]+)"\)/g)].map((m) => m[1]));
     read.add("AWS_REGION"); // read through a variable holding IVS_REGION or AWS_REGION
     expect(new Set(CONFIG_VARIABLES.map((v) => v.name))).toEqual(read);

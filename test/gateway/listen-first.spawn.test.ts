@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { connect, createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
+import { ConfigError } from "../../src/config/primitives.ts";
 import { buildGateway } from "../../src/server.ts";
 
 /**

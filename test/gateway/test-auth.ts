@@ -3,7 +3,7 @@ import { createAuthenticator } from "../../src/auth/authenticate.ts";
 import { fullAccessPrincipal } from "../../src/auth/principal.ts";
 import { SCOPES } from "../../src/auth/scopes.ts";
 import type { GatewaySecurity } from "../../src/auth/security.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 
 /**
  * Tests about IVS behaviour call the gateway as an administrator with a real bearer token, checked

@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
 import { hashApiKey } from "../../src/auth/api-keys.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import type { IdempotencyStore } from "../../src/idempotency/store.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";

@@ -3,7 +3,7 @@ import { type Client, createClient } from "graphql-ws";
 import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import type { EmulatorOptions } from "../../emulator/index.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
 

@@ -4,7 +4,7 @@ import { type Client, createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
 import { collect } from "../live/harness.ts";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { originAllowed } from "../../src/auth/cors.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { CSRF_HEADER } from "../../src/plugins/use-limits.ts";
 import { buildGateway } from "../../src/server.ts";
 import { useSecureGateway } from "./harness.ts";

@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import type { EmulatorOptions } from "../../emulator/index.ts";
 import { hashApiKey } from "../../src/auth/api-keys.ts";
 import { SCOPES } from "../../src/auth/scopes.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
 

@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { exportJWK, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, type Env, loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
+import { ConfigError, type Env } from "../../src/config/primitives.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
 

@@ -1,6 +1,6 @@
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll } from "vitest";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway, type GatewayDeps } from "../../src/server.ts";
 

@@ -5,7 +5,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
 import { TRACING_MIDDLEWARE } from "../../src/telemetry/ivs-middleware.ts";
 import { createTracing } from "../../src/telemetry/tracing.ts";
 import { DASHBOARD, useTracedGateway } from "./harness.ts";
