@@ -1,4 +1,3 @@
-import type { AdConfiguration } from "@aws-sdk/client-ivs";
 import {
   type AdBreak,
   adConfiguration,
@@ -11,8 +10,8 @@ import {
 } from "../resolvers/ad-configuration.ts";
 import { channel } from "../resolvers/channel.ts";
 import { builder } from "./builder.ts";
-import { ChannelConnection, ChannelRef } from "./channel.ts";
 import { MUTATION_ERRORS } from "./errors.ts";
+import { AdConfigurationRef, ChannelConnection, ChannelRef } from "./refs.ts";
 import { Tag, TagInput, tagList } from "./tag.ts";
 
 const MediaTailorConfiguration = builder
@@ -32,8 +31,6 @@ const PostRoll = builder
       durationSeconds: t.int({ resolve: (p) => p.durationSeconds ?? 15 }),
     }),
   });
-
-export const AdConfigurationRef = builder.objectRef<AdConfiguration>("AdConfiguration");
 
 builder.node(AdConfigurationRef, {
   description: "Server-side ad insertion through AWS Elemental MediaTailor for the channels using it.",

@@ -24,15 +24,21 @@ import {
 } from "../resolvers/channel.ts";
 import { liveStream } from "../resolvers/stream.ts";
 import { channelStreamKeys } from "../resolvers/stream-key.ts";
+import { channelSessions, streamSession } from "../resolvers/stream-session.ts";
 import { builder } from "./builder.ts";
 import { MUTATION_ERRORS } from "./errors.ts";
-import { StreamRef } from "./stream.ts";
-import { StreamKeyRef } from "./stream-key.ts";
+import {
+  AdConfigurationRef,
+  ChannelConnection,
+  ChannelRef,
+  PlaybackRestrictionPolicyRef,
+  RecordingConfigurationRef,
+  StreamKeyRef,
+  StreamRef,
+  StreamSessionConnection,
+  StreamSessionRef,
+} from "./refs.ts";
 import { Tag, TagInput, tagList } from "./tag.ts";
-
-// This file must not import the configuration types' files: they import ChannelRef while loading, so a
-// cycle through here would let them read it before it exists. Channel's links to them are added in
-// stream-session.ts, which nothing imports back. The refs used here are only read inside field thunks.
 
 // GraphQL enum values are IVS's values; the SDK's constants keep them in step with the client.
 export const ChannelLatencyModeEnum = builder.enumType("ChannelLatencyMode", {
@@ -78,9 +84,6 @@ const Multitrack = builder.objectRef<SdkMultitrack>("MultitrackInputConfiguratio
     }),
   }),
 });
-
-/** A channel; list pages carry summaries, upgraded through the loader only by fields that need it. */
-export const ChannelRef = builder.objectRef<ChannelShape>("Channel");
 
 builder.node(ChannelRef, {
   description: "An IVS channel: where one broadcast at a time is ingested and played back.",
@@ -155,14 +158,47 @@ builder.node(ChannelRef, {
     isLive: t.boolean({
       resolve: (c, _args, ctx) => andThen(liveStream(ctx, c.arn as string), (s) => s !== null),
     }),
+    sessions: t.field({
+      type: StreamSessionConnection,
+      description: "The channel's current and past sessions.",
+      args: {
+        first: t.arg.int({ description: "Page size; default 20, at most 100." }),
+        after: t.arg.string(),
+      },
+      resolve: (c, args, ctx) => channelSessions(ctx, c.arn as string, args),
+    }),
+    session: t.field({
+      type: StreamSessionRef,
+      nullable: true,
+      description: "A session by stream id, or the most recent one without it; null when there is none.",
+      args: { streamId: t.arg.string() },
+      resolve: (c, args, ctx) => streamSession(ctx, { channelArn: c.arn as string, streamId: args.streamId }),
+    }),
+    recordingConfiguration: t.field({
+      type: RecordingConfigurationRef,
+      nullable: true,
+      description: "Null when recording is off.",
+      resolve: (c, _args, ctx) =>
+        c.recordingConfigurationArn
+          ? ctx.loaders.recordingConfiguration.get(c.recordingConfigurationArn)
+          : null,
+    }),
+    playbackRestrictionPolicy: t.field({
+      type: PlaybackRestrictionPolicyRef,
+      nullable: true,
+      resolve: (c, _args, ctx) =>
+        c.playbackRestrictionPolicyArn
+          ? ctx.loaders.playbackRestrictionPolicy.get(c.playbackRestrictionPolicyArn)
+          : null,
+    }),
+    adConfiguration: t.field({
+      type: AdConfigurationRef,
+      nullable: true,
+      resolve: (c, _args, ctx) =>
+        c.adConfigurationArn ? ctx.loaders.adConfiguration.get(c.adConfigurationArn) : null,
+    }),
   }),
 });
-
-/** Also the type of the configuration types' `channels` (their summaries upgrade through `fullChannel`). */
-export const ChannelConnection = builder.connectionObject(
-  { type: ChannelRef, name: "ChannelConnection" },
-  { name: "ChannelEdge" },
-);
 
 const ChannelFilterInput = builder.inputType("ChannelFilter", {
   description: "IVS's ListChannels filters; give at most one.",

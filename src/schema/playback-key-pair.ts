@@ -1,18 +1,16 @@
 import {
   deletePlaybackKeyPair,
   importPlaybackKeyPair,
-  type PlaybackKeyPairShape,
   playbackKeyPair,
   playbackKeyPairFingerprint,
   playbackKeyPairs,
 } from "../resolvers/playback-key-pair.ts";
 import { builder } from "./builder.ts";
 import { MUTATION_ERRORS } from "./errors.ts";
+import { PlaybackKeyPairRef } from "./refs.ts";
 import { Tag, TagInput, tagList } from "./tag.ts";
 
 /** A playback key pair; list pages carry summaries without the fingerprint, loaded when selected. */
-export const PlaybackKeyPairRef = builder.objectRef<PlaybackKeyPairShape>("PlaybackKeyPair");
-
 builder.node(PlaybackKeyPairRef, {
   description:
     "The public half of a key pair whose private half signs playback tokens of private channels (at most 3).",

@@ -1,4 +1,3 @@
-import type { PlaybackRestrictionPolicy } from "@aws-sdk/client-ivs";
 import {
   createPlaybackRestrictionPolicy,
   deletePlaybackRestrictionPolicy,
@@ -8,12 +7,9 @@ import {
   updatePlaybackRestrictionPolicy,
 } from "../resolvers/playback-restriction-policy.ts";
 import { builder } from "./builder.ts";
-import { ChannelConnection } from "./channel.ts";
 import { MUTATION_ERRORS } from "./errors.ts";
+import { ChannelConnection, PlaybackRestrictionPolicyRef } from "./refs.ts";
 import { Tag, TagInput, tagList } from "./tag.ts";
-
-export const PlaybackRestrictionPolicyRef =
-  builder.objectRef<PlaybackRestrictionPolicy>("PlaybackRestrictionPolicy");
 
 builder.node(PlaybackRestrictionPolicyRef, {
   description: "Limits playback of the channels using it by viewer country and page origin.",

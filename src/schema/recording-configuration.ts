@@ -12,14 +12,13 @@ import {
   createRecordingConfiguration,
   deleteRecordingConfiguration,
   fullRecordingConfiguration,
-  type RecordingConfigurationShape,
   recordingConfiguration,
   recordingConfigurationChannels,
   recordingConfigurations,
 } from "../resolvers/recording-configuration.ts";
 import { builder } from "./builder.ts";
-import { ChannelConnection } from "./channel.ts";
 import { MUTATION_ERRORS } from "./errors.ts";
+import { ChannelConnection, RecordingConfigurationRef } from "./refs.ts";
 import { Tag, TagInput, tagList } from "./tag.ts";
 
 // GraphQL enum values are IVS's values; the SDK's constants keep them in step with the client.
@@ -75,10 +74,6 @@ const Renditions = builder.objectRef<SdkRenditionConfiguration>("RenditionConfig
     renditions: t.field({ type: [RenditionEnum], resolve: (c) => c.renditions ?? [] }),
   }),
 });
-
-/** A recording configuration; list pages carry summaries, upgraded on demand (see `fullRecordingConfiguration`). */
-export const RecordingConfigurationRef =
-  builder.objectRef<RecordingConfigurationShape>("RecordingConfiguration");
 
 builder.node(RecordingConfigurationRef, {
   description: "Where and how a channel's streams are recorded (only an ACTIVE configuration records).",

@@ -9,13 +9,11 @@ import {
   streamKey,
 } from "../resolvers/stream-key.ts";
 import { builder } from "./builder.ts";
-import { ChannelRef } from "./channel.ts";
 import { MUTATION_ERRORS } from "./errors.ts";
+import { ChannelRef, StreamKeyRef } from "./refs.ts";
 import { Tag, TagInput, tagList } from "./tag.ts";
 
 /** A stream key; ListStreamKeys summaries lack `value`, which is fetched in batches when selected. */
-export const StreamKeyRef = builder.objectRef<StreamKeyShape>("StreamKey");
-
 builder.node(StreamKeyRef, {
   description: "The secret an encoder presents to broadcast to a channel.",
   authScopes: tenancyScope((k: StreamKeyShape) => ({ channel: k.channelArn as string })),

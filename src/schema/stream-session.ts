@@ -7,7 +7,6 @@ import type {
 } from "@aws-sdk/client-ivs";
 import { tenancyScope } from "../auth/tenancy-scopes.ts";
 import {
-  channelSessions,
   fullSession,
   type StreamSessionShape,
   sessionChannel,
@@ -16,12 +15,8 @@ import {
   streamSession,
   streamSessionByNodeId,
 } from "../resolvers/stream-session.ts";
-import { AdConfigurationRef } from "./ad-configuration.ts";
 import { builder } from "./builder.ts";
-import { ChannelRef } from "./channel.ts";
-import { PlaybackRestrictionPolicyRef } from "./playback-restriction-policy.ts";
-import { RecordingConfigurationRef } from "./recording-configuration.ts";
-import { StreamRef } from "./stream.ts";
+import { ChannelRef, RecordingConfigurationRef, StreamSessionRef } from "./refs.ts";
 
 const Video = builder.objectRef<SdkVideo>("VideoConfiguration").implement({
   description: "One video track as the encoder sent it.",
@@ -81,8 +76,6 @@ const StreamEvent = builder.objectRef<SdkStreamEvent>("StreamEvent").implement({
 });
 
 /** A broadcast session; list pages carry summaries, upgraded through GetStreamSession when needed. */
-export const StreamSessionRef = builder.objectRef<StreamSessionShape>("StreamSession");
-
 builder.node(StreamSessionRef, {
   description: "One broadcast on a channel, from encoder connect to disconnect (live or past).",
   authScopes: tenancyScope((s: StreamSessionShape) => ({ channel: s.channelArn })),
@@ -139,64 +132,6 @@ builder.node(StreamSessionRef, {
     }),
   }),
 });
-
-const StreamSessionConnection = builder.connectionObject(
-  { type: StreamSessionRef, name: "StreamSessionConnection" },
-  { name: "StreamSessionEdge" },
-);
-
-// Channel's fields that lead to sessions and to the configuration types live here rather than in
-// channel.ts, so that channel.ts imports none of the files that import ChannelRef while loading.
-builder.objectFields(ChannelRef, (t) => ({
-  sessions: t.field({
-    type: StreamSessionConnection,
-    description: "The channel's current and past sessions.",
-    args: {
-      first: t.arg.int({ description: "Page size; default 20, at most 100." }),
-      after: t.arg.string(),
-    },
-    resolve: (c, args, ctx) => channelSessions(ctx, c.arn as string, args),
-  }),
-  session: t.field({
-    type: StreamSessionRef,
-    nullable: true,
-    description: "A session by stream id, or the most recent one without it; null when there is none.",
-    args: { streamId: t.arg.string() },
-    resolve: (c, args, ctx) => streamSession(ctx, { channelArn: c.arn as string, streamId: args.streamId }),
-  }),
-  recordingConfiguration: t.field({
-    type: RecordingConfigurationRef,
-    nullable: true,
-    description: "Null when recording is off.",
-    resolve: (c, _args, ctx) =>
-      c.recordingConfigurationArn
-        ? ctx.loaders.recordingConfiguration.get(c.recordingConfigurationArn)
-        : null,
-  }),
-  playbackRestrictionPolicy: t.field({
-    type: PlaybackRestrictionPolicyRef,
-    nullable: true,
-    resolve: (c, _args, ctx) =>
-      c.playbackRestrictionPolicyArn
-        ? ctx.loaders.playbackRestrictionPolicy.get(c.playbackRestrictionPolicyArn)
-        : null,
-  }),
-  adConfiguration: t.field({
-    type: AdConfigurationRef,
-    nullable: true,
-    resolve: (c, _args, ctx) =>
-      c.adConfigurationArn ? ctx.loaders.adConfiguration.get(c.adConfigurationArn) : null,
-  }),
-}));
-
-builder.objectField(StreamRef, "session", (t) =>
-  t.field({
-    type: StreamSessionRef,
-    nullable: true,
-    resolve: (s, _args, ctx) =>
-      streamSession(ctx, { channelArn: s.channelArn as string, streamId: s.streamId }),
-  }),
-);
 
 builder.queryFields((t) => ({
   streamSession: t.field({

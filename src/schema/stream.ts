@@ -10,15 +10,16 @@ import {
   streamPlaybackUrl,
   streams,
 } from "../resolvers/stream.ts";
+import { streamSession } from "../resolvers/stream-session.ts";
 import { builder } from "./builder.ts";
-import { ChannelRef } from "./channel.ts";
 import { MUTATION_ERRORS } from "./errors.ts";
+import { ChannelRef, StreamRef, StreamSessionRef } from "./refs.ts";
 
 const StreamStateEnum = builder.enumType("StreamState", { values: Object.values(StreamState) });
 export const StreamHealthEnum = builder.enumType("StreamHealth", { values: Object.values(StreamHealth) });
 
-/** A channel's live stream (IVS reports streams only while live). `Stream.session` is added in stream-session.ts. */
-export const StreamRef = builder.objectRef<StreamShape>("Stream").implement({
+/** A channel's live stream (IVS reports streams only while live). */
+StreamRef.implement({
   description: "A live broadcast on a channel.",
   authScopes: tenancyScope((s: StreamShape) => ({ channel: s.channelArn as string })),
   fields: (t) => ({
@@ -45,6 +46,12 @@ export const StreamRef = builder.objectRef<StreamShape>("Stream").implement({
       nullable: true,
       description: "Null only if the channel was deleted meanwhile.",
       resolve: (s, _args, ctx) => channel(ctx, { arn: s.channelArn as string }),
+    }),
+    session: t.field({
+      type: StreamSessionRef,
+      nullable: true,
+      resolve: (s, _args, ctx) =>
+        streamSession(ctx, { channelArn: s.channelArn as string, streamId: s.streamId }),
     }),
   }),
 });

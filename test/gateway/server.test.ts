@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { GetChannelCommand, ListStreamKeysCommand } from "@aws-sdk/client-ivs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEmulator } from "../../emulator/index.ts";
 import { loadConfig } from "../../src/config/gateway.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
