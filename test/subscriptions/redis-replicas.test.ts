@@ -54,14 +54,21 @@ describe("two replicas sharing a real Redis", () => {
     const one = await replica(prefix);
     const two = await replica(prefix);
     const watching = two.hub.watchChannels([A]);
+    // The ingesting replica applies the event when it reads it back from the stream, like every other
+    // replica: not necessarily before the other one does.
+    const watchingOne = one.hub.watchChannels([A]);
     expect((await watching.next()).value).toMatchObject({ status: "OFFLINE" });
+    expect((await watchingOne.next()).value).toMatchObject({ status: "OFFLINE" });
     const next = watching.next();
+    const nextOne = watchingOne.next();
     expect((await one.ingestor.ingest(event(randomUUID(), "Stream Start", "st-1"))).outcome).toBe("relayed");
     const update = (await next).value as LiveUpdate;
     expect(update).toMatchObject({ channelArn: A, status: "LIVE", streamId: "st-1" });
     // Both replicas hold the same state.
+    expect((await nextOne).value).toMatchObject({ channelArn: A, status: "LIVE", streamId: "st-1" });
     expect(one.hub.state.get(A).status).toBe("LIVE");
     await watching.return?.();
+    await watchingOne.return?.();
   });
 
   it("drops a duplicate delivered to the other replica", async () => {
