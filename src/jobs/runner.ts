@@ -76,10 +76,17 @@ export class JobRunner implements Jobs {
 
   /** Starts looking for jobs left behind by a replica that stopped. */
   start(): void {
+    // One scan at a time: the lease is re-entrant for its holder, so two overlapping scans (Redis slower
+    // than scanMs) would both win it and run one job twice here, counting its items twice.
+    let scanning = false;
     const scan = () => {
-      this.adoptOrphans().catch((error: unknown) =>
-        this.options.logger?.warn({ err: error }, "job scan failed"),
-      );
+      if (scanning) return;
+      scanning = true;
+      this.adoptOrphans()
+        .catch((error: unknown) => this.options.logger?.warn({ err: error }, "job scan failed"))
+        .finally(() => {
+          scanning = false;
+        });
     };
     scan();
     this.scanTimer = setInterval(scan, this.options.scanMs ?? 3000);
@@ -164,6 +171,7 @@ export class JobRunner implements Jobs {
         continue;
       }
       if (!(await this.options.store.lease(id, this.replica, this.leaseMs))) continue;
+      if (this.active.has(id)) continue; // launched here while this scan waited on the store
       this.options.logger?.info({ job: id, kind: header.kind }, "resuming a job its replica left");
       this.launch(id);
     }
