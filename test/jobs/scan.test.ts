@@ -7,7 +7,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("the runner's scan for jobs a stopped replica left", () => {
   const runners: JobRunner[] = [];
+  // Ends the runs held on their inputs, so that stop() (which waits for them) returns.
+  const releases: (() => void)[] = [];
   afterAll(async () => {
+    for (const release of releases) release();
     for (const runner of runners) await runner.stop();
   });
 
@@ -24,7 +27,7 @@ describe("the runner's scan for jobs a stopped replica left", () => {
       },
       inputs: async () => {
         launches++;
-        return new Promise<undefined>(() => {});
+        return new Promise<undefined>((resolve) => releases.push(() => resolve(undefined)));
       },
     };
     const header: JobHeader = {
