@@ -85,6 +85,10 @@ const Multitrack = builder.objectRef<SdkMultitrack>("MultitrackInputConfiguratio
   }),
 });
 
+/** The configuration a channel names by ARN, through its loader; null when it names none (IVS sends ""). */
+const linked = <T>(loader: { get(arn: string): T }, arn: string | undefined): T | null =>
+  arn ? loader.get(arn) : null;
+
 builder.node(ChannelRef, {
   description: "An IVS channel: where one broadcast at a time is ingested and played back.",
   // Wherever a channel turns up, a tenant principal sees it only if it carries the tenant's tag.
@@ -178,24 +182,18 @@ builder.node(ChannelRef, {
       type: RecordingConfigurationRef,
       nullable: true,
       description: "Null when recording is off.",
-      resolve: (c, _args, ctx) =>
-        c.recordingConfigurationArn
-          ? ctx.loaders.recordingConfiguration.get(c.recordingConfigurationArn)
-          : null,
+      resolve: (c, _args, ctx) => linked(ctx.loaders.recordingConfiguration, c.recordingConfigurationArn),
     }),
     playbackRestrictionPolicy: t.field({
       type: PlaybackRestrictionPolicyRef,
       nullable: true,
       resolve: (c, _args, ctx) =>
-        c.playbackRestrictionPolicyArn
-          ? ctx.loaders.playbackRestrictionPolicy.get(c.playbackRestrictionPolicyArn)
-          : null,
+        linked(ctx.loaders.playbackRestrictionPolicy, c.playbackRestrictionPolicyArn),
     }),
     adConfiguration: t.field({
       type: AdConfigurationRef,
       nullable: true,
-      resolve: (c, _args, ctx) =>
-        c.adConfigurationArn ? ctx.loaders.adConfiguration.get(c.adConfigurationArn) : null,
+      resolve: (c, _args, ctx) => linked(ctx.loaders.adConfiguration, c.adConfigurationArn),
     }),
   }),
 });
