@@ -1,13 +1,8 @@
 import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
+import { LongestFirst } from "./test/support/sequencer.ts";
 
 const require = createRequire(import.meta.url);
-
-/**
- * Tests that start another program (the gateway's own `npm start`, redis-server, Chromium, the Relay
- * compiler, a second Vitest) are named `*.spawn.test.ts`. Everything else runs in the test's own process.
- */
-const SPAWNING = "test/**/*.spawn.test.ts";
 
 export default defineConfig({
   resolve: {
@@ -27,22 +22,12 @@ export default defineConfig({
     maxWorkers: 4,
     // The pinned AWS SDK supports Node 20; its notice about later releases would repeat in every file.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    projects: [
-      // Vitest starts projects in name order: "spawning" before "within-process", because its files are few and
-      // long and would otherwise start only once the short ones are done.
-      { extends: true, test: { name: "spawning", include: [SPAWNING] } },
-      {
-        extends: true,
-        test: {
-          name: "within-process",
-          include: ["test/**/*.test.ts"],
-          exclude: [SPAWNING],
-          // One module graph per worker, not per file: importing the gateway costs about 2 s, paid once per
-          // worker instead of once per file. Every test builds its own gateway, emulator and clients, so
-          // files share code, not state.
-          isolate: false,
-        },
-      },
-    ],
+    // Files that start programs (`*.spawn.test.ts`) first, then the rest, so that long files overlap; see the file.
+    sequence: { sequencer: LongestFirst },
+    // One module graph per worker, not per file: importing the gateway costs about 2 s, paid once per worker
+    // instead of once per file. Every test builds its own gateway, emulator and clients, so files share code,
+    // not state. (One project, not one per kind of file: Vitest 4 started the second project's files only
+    // once the first project's workers had all ended, which left cores idle for a third of the run.)
+    isolate: false,
   },
 });

@@ -429,6 +429,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           liveStreams,
           logger,
           retentionMs: config.writes.jobRetentionMs,
+          leaseMs: config.writes.jobLeaseMs,
           audit,
           ...deps.jobs,
         });

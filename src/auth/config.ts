@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { bool, ConfigError, int } from "../config/primitives.ts";
+import { boolVar, ConfigError, intVar } from "../config/primitives.ts";
 import { type ApiKeyEntry, parseApiKeys } from "./api-keys.ts";
 import { loadPlaybackPrivateKey } from "./playback-token.ts";
 
@@ -63,7 +63,7 @@ type RawAuth = Record<
 const MIN_SECRET_LENGTH = 32;
 
 export function parseAuthConfig(raw: RawAuth, embedded: boolean): AuthConfig {
-  const disabled = bool("AUTH_DISABLED", raw.disabled, false);
+  const disabled = boolVar("AUTH_DISABLED", raw.disabled);
   const tenantTagKey = raw.tenantTagKey ?? "tenant";
   if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(tenantTagKey) || tenantTagKey.startsWith("aws:"))
     throw new ConfigError(
@@ -167,24 +167,18 @@ export const DEV_CORS_ORIGINS = ["http://localhost:*", "http://127.0.0.1:*", "ht
  */
 export function parseLimitsConfig(raw: RawLimits, embedded: boolean, mode: AuthMode): LimitsConfig {
   return {
-    maxDepth: int("MAX_DEPTH", raw.maxDepth, 6, 1, 50),
-    maxCost: int("MAX_COST", raw.maxCost, 5000, 1, 10_000_000),
-    maxAliases: int("MAX_ALIASES", raw.maxAliases, 15, 0, 1000),
-    maxTokens: int("MAX_TOKENS", raw.maxTokens, 1000, 10, 100_000),
-    maxBodyBytes: int("MAX_BODY_BYTES", raw.maxBodyBytes, 65_536, 1024, 10_485_760),
-    rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", raw.rateLimit, 600, 0, 1_000_000),
+    maxDepth: intVar("MAX_DEPTH", raw.maxDepth),
+    maxCost: intVar("MAX_COST", raw.maxCost),
+    maxAliases: intVar("MAX_ALIASES", raw.maxAliases),
+    maxTokens: intVar("MAX_TOKENS", raw.maxTokens),
+    maxBodyBytes: intVar("MAX_BODY_BYTES", raw.maxBodyBytes),
+    rateLimitPerMinute: intVar("RATE_LIMIT_PER_MINUTE", raw.rateLimit),
     // GraphiQL needs introspection; a deployment against real IVS does not advertise its schema.
-    introspection: bool("INTROSPECTION", raw.introspection, embedded),
-    fieldSuggestions: bool("FIELD_SUGGESTIONS", raw.fieldSuggestions, mode === "dev"),
-    csrfPrevention: bool("CSRF_PREVENTION", raw.csrfPrevention, mode === "disabled"),
-    maxSubscriptionsPerPrincipal: int(
-      "MAX_SUBSCRIPTIONS_PER_PRINCIPAL",
-      raw.maxSubscriptions,
-      500,
-      1,
-      1_000_000,
-    ),
-    maxConnectionsPerPrincipal: int("MAX_CONNECTIONS_PER_PRINCIPAL", raw.maxConnections, 100, 1, 1_000_000),
+    introspection: boolVar("INTROSPECTION", raw.introspection, embedded),
+    fieldSuggestions: boolVar("FIELD_SUGGESTIONS", raw.fieldSuggestions, mode === "dev"),
+    csrfPrevention: boolVar("CSRF_PREVENTION", raw.csrfPrevention, mode === "disabled"),
+    maxSubscriptionsPerPrincipal: intVar("MAX_SUBSCRIPTIONS_PER_PRINCIPAL", raw.maxSubscriptions),
+    maxConnectionsPerPrincipal: intVar("MAX_CONNECTIONS_PER_PRINCIPAL", raw.maxConnections),
     ...parseCors(raw.corsOrigins, raw.corsCredentials, mode),
   };
 }
@@ -194,7 +188,7 @@ function parseCors(
   credentialsRaw: string | undefined,
   mode: AuthMode,
 ): Pick<LimitsConfig, "corsOrigins" | "corsCredentials"> {
-  const corsCredentials = bool("CORS_CREDENTIALS", credentialsRaw, false);
+  const corsCredentials = boolVar("CORS_CREDENTIALS", credentialsRaw);
   if (originsRaw === undefined)
     return { corsOrigins: mode === "dev" ? [...DEV_CORS_ORIGINS] : [], corsCredentials };
   // Lowercased once here: origins compare case-insensitively on every request (src/auth/cors.ts).

@@ -14,7 +14,7 @@ import {
 } from "../auth/config.ts";
 import { type BudgetConfig, type MirrorConfig, parseBudgetConfig, parseMirrorConfig } from "../ivs/config.ts";
 
-import { bool, ConfigError, type Env, int, redactUrl } from "./primitives.ts";
+import { boolVar, ConfigError, type Env, intVar, numberVar, redactUrl, textVar } from "./primitives.ts";
 import {
   DEFAULT_EMULATOR_PORT,
   DEFAULT_REGION,
@@ -131,7 +131,7 @@ export interface TelemetryConfig {
   /** OTEL_TRACES_EXPORTER: `none` (default), `otlp` (OTLP/HTTP protobuf or JSON to the endpoint), `console`. */
   exporter: "none" | "otlp" | "console";
   /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
-  endpoint?: string;
+  endpoint: string;
   /** OTEL_EXPORTER_OTLP_HEADERS (k=v,k2=v2): often an API key, so a secret. */
   headers: Record<string, string>;
   /** OTEL_SERVICE_NAME (default ivs-gateway). */
@@ -155,6 +155,8 @@ export interface WritesConfig {
   auditMaxRecords: number;
   /** How long a finished job's state and results are kept (JOB_RETENTION_MS). */
   jobRetentionMs: number;
+  /** How long a replica holds a running job without renewing; a dead replica's jobs resume after it. */
+  jobLeaseMs: number;
 }
 
 /**
@@ -181,7 +183,7 @@ export function loadConfig(env: Env): GatewayConfig {
   for (const [name, instead] of Object.entries(REMOVED_VARIABLES))
     if (read(name) !== undefined) throw new ConfigError(name, `is no longer read: ${instead}`);
 
-  const backendRaw = read("IVS_ENDPOINT") ?? "embedded";
+  const backendRaw = textVar("IVS_ENDPOINT", read("IVS_ENDPOINT"));
   const { backend, endpoint } = parseBackend(backendRaw);
   const embedded = backend === "embedded";
 
@@ -199,10 +201,10 @@ export function loadConfig(env: Env): GatewayConfig {
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : {}),
     credentials: parseCredentials(read, embedded),
-    connectTimeoutMs: int("IVS_CONNECT_TIMEOUT_MS", read("IVS_CONNECT_TIMEOUT_MS"), 3000, 0, 600_000),
-    requestTimeoutMs: int("IVS_REQUEST_TIMEOUT_MS", read("IVS_REQUEST_TIMEOUT_MS"), 10_000, 0, 3_600_000),
-    maxAttempts: int("IVS_MAX_ATTEMPTS", read("IVS_MAX_ATTEMPTS"), 3, 1, 10),
-    keepAlive: bool("IVS_KEEP_ALIVE", read("IVS_KEEP_ALIVE"), true),
+    connectTimeoutMs: intVar("IVS_CONNECT_TIMEOUT_MS", read("IVS_CONNECT_TIMEOUT_MS")),
+    requestTimeoutMs: intVar("IVS_REQUEST_TIMEOUT_MS", read("IVS_REQUEST_TIMEOUT_MS")),
+    maxAttempts: intVar("IVS_MAX_ATTEMPTS", read("IVS_MAX_ATTEMPTS")),
+    keepAlive: boolVar("IVS_KEEP_ALIVE", read("IVS_KEEP_ALIVE")),
   };
 
   const emulatorPort = read("EMULATOR_PORT");
@@ -218,7 +220,7 @@ export function loadConfig(env: Env): GatewayConfig {
     ["SEED_DEMO_DATA", seed],
     ["DEMO_BROADCASTS", demoBroadcasts],
   ] as const)
-    if (!embedded && bool(name, raw, false))
+    if (!embedded && boolVar(name, raw, false))
       throw new ConfigError(name, `only applies when IVS_ENDPOINT is embedded (it is ${backendRaw})`);
 
   const redisUrl = read("REDIS_URL");
@@ -236,18 +238,18 @@ export function loadConfig(env: Env): GatewayConfig {
     embedded,
   );
   const config: GatewayConfig = {
-    port: int("PORT", read("PORT"), 4000, 0, 65_535),
-    host: parseHost(read("HOST") ?? "127.0.0.1"),
-    logLevel: parseLogLevel(read("LOG_LEVEL") ?? "info"),
+    port: intVar("PORT", read("PORT")),
+    host: parseHost(textVar("HOST", read("HOST"))),
+    logLevel: parseLogLevel(textVar("LOG_LEVEL", read("LOG_LEVEL"))),
     ivs,
     events: parseEvents(read),
-    redisKeyPrefix: parseKeyPrefix(read("REDIS_KEY_PREFIX") ?? "ivs-gateway:"),
-    redisTimeoutMs: int("REDIS_TIMEOUT_MS", read("REDIS_TIMEOUT_MS"), 1000, 100, 60_000),
+    redisKeyPrefix: parseKeyPrefix(textVar("REDIS_KEY_PREFIX", read("REDIS_KEY_PREFIX"))),
+    redisTimeoutMs: intVar("REDIS_TIMEOUT_MS", read("REDIS_TIMEOUT_MS")),
     auth,
     development: {
-      graphiql: bool("GRAPHIQL", read("GRAPHIQL"), embedded),
-      livePage: bool("LIVE_PAGE", read("LIVE_PAGE"), embedded),
-      logFormat: parseLogFormat(read("LOG_FORMAT") ?? "auto"),
+      graphiql: boolVar("GRAPHIQL", read("GRAPHIQL"), embedded),
+      livePage: boolVar("LIVE_PAGE", read("LIVE_PAGE"), embedded),
+      logFormat: parseLogFormat(textVar("LOG_FORMAT", read("LOG_FORMAT"))),
     },
     limits: parseLimitsConfig(
       {
@@ -281,26 +283,21 @@ export function loadConfig(env: Env): GatewayConfig {
     }),
     telemetry: parseTelemetry(read),
     documents: parseDocuments(read("TRUSTED_DOCUMENTS"), read("TRUSTED_DOCUMENTS_ONLY")),
-    drainTimeoutMs: int("DRAIN_TIMEOUT_MS", read("DRAIN_TIMEOUT_MS"), 10_000, 0, 300_000),
+    drainTimeoutMs: intVar("DRAIN_TIMEOUT_MS", read("DRAIN_TIMEOUT_MS")),
     writes: {
-      idempotencyTtlMs: int(
-        "IDEMPOTENCY_TTL_MS",
-        read("IDEMPOTENCY_TTL_MS"),
-        86_400_000,
-        60_000,
-        604_800_000,
-      ),
-      auditMaxRecords: int("AUDIT_MAX_RECORDS", read("AUDIT_MAX_RECORDS"), 50_000, 100, 10_000_000),
-      jobRetentionMs: int("JOB_RETENTION_MS", read("JOB_RETENTION_MS"), 86_400_000, 60_000, 604_800_000),
+      idempotencyTtlMs: intVar("IDEMPOTENCY_TTL_MS", read("IDEMPOTENCY_TTL_MS")),
+      auditMaxRecords: intVar("AUDIT_MAX_RECORDS", read("AUDIT_MAX_RECORDS")),
+      jobRetentionMs: intVar("JOB_RETENTION_MS", read("JOB_RETENTION_MS")),
+      jobLeaseMs: intVar("JOB_LEASE_MS", read("JOB_LEASE_MS")),
     },
   };
   if (embedded) {
-    const seedDemoData = bool("SEED_DEMO_DATA", seed, true);
+    const seedDemoData = boolVar("SEED_DEMO_DATA", seed, true);
     config.emulator = {
-      port: int("EMULATOR_PORT", emulatorPort, DEFAULT_EMULATOR_PORT, 0, 65_535),
+      port: intVar("EMULATOR_PORT", emulatorPort, DEFAULT_EMULATOR_PORT),
       portFallback: emulatorPort === undefined,
       seedDemoData,
-      demoBroadcasts: bool("DEMO_BROADCASTS", demoBroadcasts, seedDemoData),
+      demoBroadcasts: boolVar("DEMO_BROADCASTS", demoBroadcasts, seedDemoData),
     };
   }
   if (redisUrl !== undefined) config.redisUrl = parseRedisUrl(redisUrl);
@@ -339,29 +336,17 @@ function parseEvents(read: (name: string) => string | undefined): EventsConfig {
   // EventBridge connections accept any string; a short key is guessable, so we refuse it.
   if (apiKey !== undefined && apiKey.length < 16)
     throw new ConfigError("EVENTS_API_KEY", "must be at least 16 characters long");
-  const apiKeyHeader = (read("EVENTS_API_KEY_HEADER") ?? "x-api-key").toLowerCase();
+  const apiKeyHeader = textVar("EVENTS_API_KEY_HEADER", read("EVENTS_API_KEY_HEADER")).toLowerCase();
   if (!/^[a-z0-9-]+$/.test(apiKeyHeader))
     throw new ConfigError("EVENTS_API_KEY_HEADER", `must be an HTTP header name, got "${apiKeyHeader}"`);
   return {
     ...(apiKey !== undefined ? { apiKey } : {}),
     apiKeyHeader,
-    reconcileIntervalMs: int("RECONCILE_INTERVAL_MS", read("RECONCILE_INTERVAL_MS"), 30_000, 1000, 3_600_000),
-    replayRetentionMs: int(
-      "EVENT_REPLAY_RETENTION_MS",
-      read("EVENT_REPLAY_RETENTION_MS"),
-      3_600_000,
-      1000,
-      604_800_000,
-    ),
-    clockSkewMs: int("EVENT_CLOCK_SKEW_MS", read("EVENT_CLOCK_SKEW_MS"), 300_000, 1000, 3_600_000),
-    maxAgeMs: int("EVENT_MAX_AGE_MS", read("EVENT_MAX_AGE_MS"), 86_400_000, 60_000, 604_800_000),
-    logMaxBytes: int(
-      "EVENT_LOG_MAX_BYTES",
-      read("EVENT_LOG_MAX_BYTES"),
-      67_108_864,
-      1_048_576,
-      4_294_967_296,
-    ),
+    reconcileIntervalMs: intVar("RECONCILE_INTERVAL_MS", read("RECONCILE_INTERVAL_MS")),
+    replayRetentionMs: intVar("EVENT_REPLAY_RETENTION_MS", read("EVENT_REPLAY_RETENTION_MS")),
+    clockSkewMs: intVar("EVENT_CLOCK_SKEW_MS", read("EVENT_CLOCK_SKEW_MS")),
+    maxAgeMs: intVar("EVENT_MAX_AGE_MS", read("EVENT_MAX_AGE_MS")),
+    logMaxBytes: intVar("EVENT_LOG_MAX_BYTES", read("EVENT_LOG_MAX_BYTES")),
   };
 }
 
@@ -400,7 +385,7 @@ function parseCredentials(read: (name: string) => string | undefined, embedded: 
   const secretAccessKey = read("AWS_SECRET_ACCESS_KEY");
   const sessionToken = read("AWS_SESSION_TOKEN");
   const profile = read("AWS_PROFILE");
-  const anonymous = bool("IVS_ANONYMOUS", read("IVS_ANONYMOUS"), false);
+  const anonymous = boolVar("IVS_ANONYMOUS", read("IVS_ANONYMOUS"));
 
   if (accessKeyId !== undefined && secretAccessKey === undefined)
     throw new ConfigError("AWS_SECRET_ACCESS_KEY", "is required when AWS_ACCESS_KEY_ID is set");
@@ -432,23 +417,20 @@ function parseHost(raw: string): string {
 }
 
 function parseTelemetry(read: (name: string) => string | undefined): TelemetryConfig {
-  const exporter = read("OTEL_TRACES_EXPORTER") ?? "none";
+  const exporter = textVar("OTEL_TRACES_EXPORTER", read("OTEL_TRACES_EXPORTER"));
   if (exporter !== "none" && exporter !== "otlp" && exporter !== "console")
     throw new ConfigError("OTEL_TRACES_EXPORTER", `must be otlp, console or none, got "${exporter}"`);
-  const sampler = read("OTEL_TRACES_SAMPLER") ?? "parentbased_always_on";
+  const sampler = textVar("OTEL_TRACES_SAMPLER", read("OTEL_TRACES_SAMPLER"));
   if (!(TRACE_SAMPLERS as readonly string[]).includes(sampler))
     throw new ConfigError(
       "OTEL_TRACES_SAMPLER",
       `must be one of ${TRACE_SAMPLERS.join(", ")}, got "${sampler}"`,
     );
-  const ratioRaw = read("OTEL_TRACES_SAMPLER_ARG");
-  const samplerRatio = ratioRaw === undefined ? 1 : Number(ratioRaw);
-  if (!Number.isFinite(samplerRatio) || samplerRatio < 0 || samplerRatio > 1)
-    throw new ConfigError("OTEL_TRACES_SAMPLER_ARG", `must be a number from 0 to 1, got "${ratioRaw}"`);
+  const samplerRatio = numberVar("OTEL_TRACES_SAMPLER_ARG", read("OTEL_TRACES_SAMPLER_ARG"));
   const traces = read("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-  const base = read("OTEL_EXPORTER_OTLP_ENDPOINT");
-  const endpoint = traces ?? (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
-  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint))
+  const base = textVar("OTEL_EXPORTER_OTLP_ENDPOINT", read("OTEL_EXPORTER_OTLP_ENDPOINT"));
+  const endpoint = traces ?? `${base.replace(/\/+$/, "")}/v1/traces`;
+  if (!/^https?:\/\/[^\s]+$/.test(endpoint))
     throw new ConfigError(
       traces ? "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" : "OTEL_EXPORTER_OTLP_ENDPOINT",
       `must be an http(s) URL, got "${endpoint}"`,
@@ -462,16 +444,16 @@ function parseTelemetry(read: (name: string) => string | undefined): TelemetryCo
   }
   return {
     exporter,
-    ...(endpoint ? { endpoint } : {}),
+    endpoint,
     headers,
-    serviceName: read("OTEL_SERVICE_NAME") ?? "ivs-gateway",
+    serviceName: textVar("OTEL_SERVICE_NAME", read("OTEL_SERVICE_NAME")),
     sampler: sampler as TelemetryConfig["sampler"],
     samplerRatio,
   };
 }
 
 function parseDocuments(manifestPath: string | undefined, onlyRaw: string | undefined): DocumentsConfig {
-  const only = bool("TRUSTED_DOCUMENTS_ONLY", onlyRaw, false);
+  const only = boolVar("TRUSTED_DOCUMENTS_ONLY", onlyRaw);
   if (only && manifestPath === undefined)
     throw new ConfigError("TRUSTED_DOCUMENTS_ONLY", "needs TRUSTED_DOCUMENTS (the manifest to allow)");
   return { ...(manifestPath ? { manifestPath } : {}), only };

@@ -1,4 +1,4 @@
-import { ConfigError, int } from "../config/primitives.ts";
+import { ConfigError, intVar, numberVar } from "../config/primitives.ts";
 import { IVS_RATES } from "./rates.ts";
 
 export interface BudgetConfig {
@@ -27,9 +27,9 @@ type Raw<K extends string> = Record<K, string | undefined>;
 /** IVS_BUDGET_SHARE, IVS_RATES, IVS_QUEUE_DEADLINE_MS (read in src/config.ts). */
 export function parseBudgetConfig(raw: Raw<"share" | "rates" | "deadlineMs">): BudgetConfig {
   return {
-    share: fraction("IVS_BUDGET_SHARE", raw.share, 0.8, 0.1, 1),
+    share: numberVar("IVS_BUDGET_SHARE", raw.share),
     rates: parseRates(raw.rates),
-    deadlineMs: int("IVS_QUEUE_DEADLINE_MS", raw.deadlineMs, 10_000, 100, 600_000),
+    deadlineMs: intVar("IVS_QUEUE_DEADLINE_MS", raw.deadlineMs),
   };
 }
 
@@ -38,15 +38,9 @@ export function parseMirrorConfig(
   raw: Raw<"resyncMs" | "channelResyncMs" | "windowMs" | "secretKey">,
 ): MirrorConfig {
   const config: MirrorConfig = {
-    resyncMs: int("MIRROR_RESYNC_INTERVAL_MS", raw.resyncMs, 300_000, 1000, 86_400_000),
-    channelResyncMs: int(
-      "MIRROR_CHANNEL_RESYNC_INTERVAL_MS",
-      raw.channelResyncMs,
-      3_600_000,
-      1000,
-      7 * 86_400_000,
-    ),
-    windowMs: int("COALESCE_WINDOW_MS", raw.windowMs, 20, 0, 1000),
+    resyncMs: intVar("MIRROR_RESYNC_INTERVAL_MS", raw.resyncMs),
+    channelResyncMs: intVar("MIRROR_CHANNEL_RESYNC_INTERVAL_MS", raw.channelResyncMs),
+    windowMs: intVar("COALESCE_WINDOW_MS", raw.windowMs),
   };
   if (raw.secretKey !== undefined) {
     const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw.secretKey)
@@ -60,14 +54,6 @@ export function parseMirrorConfig(
     config.secretKey = key;
   }
   return config;
-}
-
-function fraction(variable: string, raw: string | undefined, fallback: number, min: number, max: number) {
-  if (raw === undefined) return fallback;
-  const n = /^[0-9]*\.?[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(n >= min && n <= max))
-    throw new ConfigError(variable, `must be a number from ${min} to ${max}, got "${raw}"`);
-  return n;
 }
 
 function parseRates(raw: string | undefined): Record<string, number> {

@@ -114,7 +114,7 @@ function tracingOf(tracer: Tracer, forceFlush: () => Promise<void>, shutdown: ()
 function exporterOf(config: TelemetryConfig): SpanExporter {
   if (config.exporter === "console") return new ConsoleSpanExporter();
   return new OTLPTraceExporter({
-    url: config.endpoint ?? "http://localhost:4318/v1/traces",
+    url: config.endpoint,
     headers: config.headers,
   });
 }

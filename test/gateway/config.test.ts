@@ -39,10 +39,16 @@ describe("loadConfig defaults", () => {
       budget: { share: 0.8, rates: {}, deadlineMs: 10_000 },
       mirror: { resyncMs: 300_000, channelResyncMs: 3_600_000, windowMs: 20 },
       // Idempotency keys and finished jobs kept a day; the newest 50,000 audit records.
-      writes: { idempotencyTtlMs: 86_400_000, auditMaxRecords: 50_000, jobRetentionMs: 86_400_000 },
+      writes: {
+        idempotencyTtlMs: 86_400_000,
+        auditMaxRecords: 50_000,
+        jobRetentionMs: 86_400_000,
+        jobLeaseMs: 10_000,
+      },
       // Tracing off, no manifest, 10 s for in-flight requests on SIGTERM.
       telemetry: {
         exporter: "none",
+        endpoint: "http://localhost:4318/v1/traces",
         headers: {},
         serviceName: "ivs-gateway",
         sampler: "parentbased_always_on",

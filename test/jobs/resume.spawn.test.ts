@@ -52,6 +52,8 @@ describe("a replica killed in the middle of a job", () => {
     REDIS_KEY_PREFIX: PREFIX,
     RATE_LIMIT_PER_MINUTE: "0",
     LOG_LEVEL: "warn",
+    // The other replica takes over 2 s after the kill instead of the default 10 s.
+    JOB_LEASE_MS: "2000",
   };
 
   beforeAll(async () => {
