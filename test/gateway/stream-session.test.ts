@@ -4,7 +4,7 @@ import {
   ListStreamSessionsCommand,
   UpdateChannelCommand,
 } from "@aws-sdk/client-ivs";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { SESSIONS_KEPT } from "../../src/mirror/sessions.ts";
 import { type GraphQLResult, useGateway } from "./harness.ts";
 
@@ -52,8 +52,17 @@ describe("stream sessions", () => {
     ids.push(h.emulator.broadcasts.start(channelArn).streamId);
     // Three sessions inside one second cannot be ordered from second-precision event times alone;
     // live status settles such ties at the first reconciliation a second later (the events' precision).
+    // Under load the emulator's events can reach the gateway after that reconciliation: then the next one
+    // settles them, as the periodic one would.
     await new Promise((r) => setTimeout(r, 1100));
-    await h.live.hub.reconcile(true);
+    await vi.waitFor(
+      async () => {
+        await h.live.hub.reconcile(true);
+        const res = await h.gql<{ channel: { sessions: Page } }>(SESSIONS, { arn: channelArn });
+        expect(res.data?.channel.sessions.edges.map((e) => e.node.streamId)).toEqual([...ids].reverse());
+      },
+      { timeout: 10_000, interval: 500 },
+    );
   });
   beforeEach(() => h.resetCounts());
 
