@@ -10,7 +10,6 @@ import {
   type TracerProvider,
 } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   AlwaysOffSampler,
@@ -25,6 +24,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import type { TelemetryConfig } from "../config/gateway.ts";
 import { ATTR } from "./attributes.ts";
+import { LazyOtlpExporter } from "./otlp-exporter.ts";
 
 /**
  * The gateway's tracing: a tracer, and the context its spans are parented by. The context lives in an
@@ -113,7 +113,7 @@ function tracingOf(tracer: Tracer, forceFlush: () => Promise<void>, shutdown: ()
 
 function exporterOf(config: TelemetryConfig): SpanExporter {
   if (config.exporter === "console") return new ConsoleSpanExporter();
-  return new OTLPTraceExporter({
+  return new LazyOtlpExporter({
     url: config.endpoint,
     headers: config.headers,
   });
