@@ -78,5 +78,20 @@ export function generateModel(raw: BotocoreModel): string {
 import type { ServiceModel } from "./types.ts";
 
 export const MODEL: ServiceModel = ${JSON.stringify({ operations, shapes }, null, 1)};
+
+/** Every shape the model holds: the gateway's checks name shapes by this type, so a typo does not compile. */
+export type ShapeName =
+${union(Object.keys(shapes))};
+
+/** Every operation the model holds. */
+export type OperationName =
+${union(Object.keys(operations))};
 `;
+}
+
+function union(names: string[]): string {
+  return [...names]
+    .sort()
+    .map((name) => `  | ${JSON.stringify(name)}`)
+    .join("\n");
 }

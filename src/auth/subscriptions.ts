@@ -1,11 +1,10 @@
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
 import type { GatewayContext } from "../context.ts";
+import { violations } from "../ivs/validate.ts";
 import { unauthenticated } from "./errors.ts";
 import { isExpired } from "./principal.ts";
 import { tagsAllow } from "./tenancy.ts";
 
-const wellFormed = (arn: string) => checkShape(MODEL, "GetChannelRequest", { arn }).length === 0;
+const wellFormed = (arn: string) => violations("GetChannelRequest", { arn }).length === 0;
 
 export interface AuthorizeEachOptions {
   /** How long a channel's visibility is trusted before IVS is asked again. Default 30 s. */

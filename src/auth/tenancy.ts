@@ -1,7 +1,6 @@
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
 import type { GatewayContext } from "../context.ts";
 import { ValidationError } from "../errors.ts";
+import { violations } from "../ivs/validate.ts";
 import type { Principal } from "./principal.ts";
 
 /**
@@ -30,7 +29,7 @@ export function channelAllowed(ctx: GatewayContext, arn: string): Verdict {
 
 async function tenantSeesChannel(ctx: GatewayContext, arn: string): Promise<boolean> {
   // A malformed ARN must not reach the batch loader: it would fail every key of the batch.
-  if (checkShape(MODEL, "GetChannelRequest", { arn }).length > 0) return false;
+  if (violations("GetChannelRequest", { arn }).length > 0) return false;
   const found = await ctx.loaders.channel.load(arn);
   return found !== null && tagsAllow(ctx.principal, found.tags);
 }
@@ -38,7 +37,7 @@ async function tenantSeesChannel(ctx: GatewayContext, arn: string): Promise<bool
 /** The subset of `arns` the principal may see, in one batched lookup. */
 export async function allowedChannelArns(ctx: GatewayContext, arns: readonly string[]): Promise<Set<string>> {
   if (!ctx.principal.tenant) return new Set(arns);
-  const wellFormed = arns.filter((arn) => checkShape(MODEL, "GetChannelRequest", { arn }).length === 0);
+  const wellFormed = arns.filter((arn) => violations("GetChannelRequest", { arn }).length === 0);
   const found = await ctx.loaders.channel.loadMany(wellFormed);
   const failed = found.find((f) => f instanceof Error);
   if (failed instanceof Error) throw failed;
@@ -56,7 +55,7 @@ export function streamKeyAllowed(ctx: GatewayContext, arn: string): Verdict {
 }
 
 async function tenantSeesStreamKey(ctx: GatewayContext, arn: string): Promise<boolean> {
-  if (checkShape(MODEL, "GetStreamKeyRequest", { arn }).length > 0) return false;
+  if (violations("GetStreamKeyRequest", { arn }).length > 0) return false;
   const key = await ctx.loaders.streamKey.load(arn);
   return key !== null && channelAllowed(ctx, key.channelArn as string);
 }

@@ -1,5 +1,5 @@
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
+import { MODEL, type ShapeName } from "../../model/ivs-model.generated.ts";
+import { checkShape, type Violation } from "../../model/validate.ts";
 import { ValidationError } from "../errors.ts";
 
 /**
@@ -10,7 +10,12 @@ import { ValidationError } from "../errors.ts";
  * mutation's typed result, which no masking sees.
  * @param requestShape the model's input shape, e.g. `CreateChannelRequest`
  */
-export function validateIvsInput(requestShape: string, request: object, prefix = "input"): void {
+/** What `checkShape` finds wrong with `value` as the model's shape, by a shape name the compiler checks. */
+export function violations(shape: ShapeName, value: unknown): Violation[] {
+  return checkShape(MODEL, shape, value);
+}
+
+export function validateIvsInput(requestShape: ShapeName, request: object, prefix = "input"): void {
   const [first, ...rest] = checkShape(MODEL, requestShape, request);
   if (!first) return;
   const field = prefix ? `${prefix}.${first.path}` : first.path;

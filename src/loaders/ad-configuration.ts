@@ -1,6 +1,5 @@
 import type { AdConfiguration } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
+import { violations } from "../ivs/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
 
@@ -9,7 +8,7 @@ export function adConfigurationLoader(mirror: Mirror) {
   // An ARN IVS would reject names no ad configuration: answer null without spending a request on it.
   return mirrorLoader<AdConfiguration>(
     (arn) => mirror.full("ad-configuration", arn) as Promise<AdConfiguration | null>,
-    (arn) => checkShape(MODEL, "GetAdConfigurationRequest", { arn }).length === 0,
+    (arn) => violations("GetAdConfigurationRequest", { arn }).length === 0,
     (arn) => mirror.heldFull("ad-configuration", arn) as AdConfiguration | null | undefined,
   );
 }

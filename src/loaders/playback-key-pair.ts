@@ -1,6 +1,5 @@
 import type { PlaybackKeyPair } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
+import { violations } from "../ivs/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
 
@@ -9,7 +8,7 @@ export function playbackKeyPairLoader(mirror: Mirror) {
   // An ARN IVS would reject names no key pair: answer null without spending a request on it.
   return mirrorLoader<PlaybackKeyPair>(
     (arn) => mirror.full("playback-key-pair", arn) as Promise<PlaybackKeyPair | null>,
-    (arn) => checkShape(MODEL, "GetPlaybackKeyPairRequest", { arn }).length === 0,
+    (arn) => violations("GetPlaybackKeyPairRequest", { arn }).length === 0,
     (arn) => mirror.heldFull("playback-key-pair", arn) as PlaybackKeyPair | null | undefined,
   );
 }

@@ -1,6 +1,5 @@
 import type { PlaybackRestrictionPolicy } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
+import { violations } from "../ivs/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
 
@@ -9,7 +8,7 @@ export function playbackRestrictionPolicyLoader(mirror: Mirror) {
   // An ARN IVS would reject names no policy: answer null without spending a request on it.
   return mirrorLoader<PlaybackRestrictionPolicy>(
     (arn) => mirror.full("playback-restriction-policy", arn) as Promise<PlaybackRestrictionPolicy | null>,
-    (arn) => checkShape(MODEL, "GetPlaybackRestrictionPolicyRequest", { arn }).length === 0,
+    (arn) => violations("GetPlaybackRestrictionPolicyRequest", { arn }).length === 0,
     (arn) =>
       mirror.heldFull("playback-restriction-policy", arn) as PlaybackRestrictionPolicy | null | undefined,
   );

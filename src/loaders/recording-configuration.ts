@@ -1,6 +1,5 @@
 import type { RecordingConfiguration } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
+import { violations } from "../ivs/validate.ts";
 import type { Mirror } from "../mirror/mirror.ts";
 import { mirrorLoader } from "./batch.ts";
 
@@ -9,7 +8,7 @@ export function recordingConfigurationLoader(mirror: Mirror) {
   // An ARN IVS would reject names no configuration: answer null without spending a request on it.
   return mirrorLoader<RecordingConfiguration>(
     (arn) => mirror.full("recording-configuration", arn) as Promise<RecordingConfiguration | null>,
-    (arn) => checkShape(MODEL, "GetRecordingConfigurationRequest", { arn }).length === 0,
+    (arn) => violations("GetRecordingConfigurationRequest", { arn }).length === 0,
     (arn) => mirror.heldFull("recording-configuration", arn) as RecordingConfiguration | null | undefined,
   );
 }

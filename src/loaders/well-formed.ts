@@ -1,4 +1,4 @@
-import { MODEL } from "../../model/ivs-model.generated.ts";
+import { MODEL, type ShapeName } from "../../model/ivs-model.generated.ts";
 import { checkShape } from "../../model/validate.ts";
 
 /** Verdicts kept; past this many the memo starts over (the keys are the callers' strings). */
@@ -14,7 +14,7 @@ let kept = 0;
  * `checkShape` answers it: a pure function of the shape and the value, so remembered across requests.
  * A page asks this of the same channel ARNs on every request (each channel's `stream` and `isLive`).
  */
-export function wellFormed(shape: string, member: string, value: string): boolean {
+export function wellFormed(shape: ShapeName, member: string, value: string): boolean {
   if (value.length > MAX_LENGTH) return checkShape(MODEL, shape, { [member]: value }).length === 0;
   let members = verdicts.get(shape);
   if (!members) {

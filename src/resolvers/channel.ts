@@ -12,12 +12,11 @@ import {
 } from "@aws-sdk/client-ivs";
 import { MODEL } from "../../model/ivs-model.generated.ts";
 import { pageSizeMax } from "../../model/page-size.ts";
-import { checkShape } from "../../model/validate.ts";
 import { tagsAllow } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
-import { validateIvsInput } from "../ivs/validate.ts";
+import { validateIvsInput, violations } from "../ivs/validate.ts";
 import { andThen, type MaybePromise } from "../loaders/memo.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { type ConnectionArgs, mirroredConnection } from "./connection.ts";
@@ -71,7 +70,7 @@ export async function srtPassphrase(
  * must not reach the batch: one malformed ARN fails a whole BatchGetChannel, i.e. every key in it.
  */
 export async function channel(ctx: GatewayContext, args: { arn: string }): Promise<Channel | null> {
-  if (checkShape(MODEL, "GetChannelRequest", { arn: args.arn }).length > 0) return null;
+  if (violations("GetChannelRequest", { arn: args.arn }).length > 0) return null;
   const found = await ctx.loaders.channel.load(args.arn);
   // Another tenant's channel reads as missing (src/auth/tenancy.ts).
   return found && tagsAllow(ctx.principal, found.tags) ? found : null;
@@ -108,7 +107,7 @@ export function channelFilter(filter: ChannelFilter | null | undefined): Partial
         `filter.${field}`,
       );
     first = field;
-    const [violation] = checkShape(MODEL, "ListChannelsRequest", { [member]: value });
+    const [violation] = violations("ListChannelsRequest", { [member]: value });
     if (violation)
       throw new ValidationError(
         violation.message.replace(`'${member}'`, `'filter.${field}'`),

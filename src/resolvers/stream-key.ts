@@ -4,13 +4,11 @@ import {
   type StreamKey,
   type StreamKeySummary,
 } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
 import { channelAllowed } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
-import { validateIvsInput } from "../ivs/validate.ts";
+import { validateIvsInput, violations } from "../ivs/validate.ts";
 import { andThen, type MaybePromise } from "../loaders/memo.ts";
 import type { TagShape } from "../schema/tag.ts";
 import { tagsRequest } from "./tags.ts";
@@ -32,7 +30,7 @@ export function fullStreamKey(ctx: GatewayContext, k: StreamKeyShape): MaybeProm
 
 /** A stream key by ARN, or null; a malformed ARN never reaches (and so never fails) a batch. */
 export async function streamKey(ctx: GatewayContext, args: { arn: string }): Promise<StreamKeyShape | null> {
-  if (checkShape(MODEL, "GetStreamKeyRequest", { arn: args.arn }).length > 0) return null;
+  if (violations("GetStreamKeyRequest", { arn: args.arn }).length > 0) return null;
   const found = await ctx.loaders.streamKey.load(args.arn);
   // Another tenant's key reads as missing, like its channel.
   return found && (await channelAllowed(ctx, found.channelArn as string)) ? found : null;

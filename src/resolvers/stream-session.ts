@@ -1,10 +1,9 @@
 import type { Channel, RecordingConfiguration, StreamSession } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
 import { channelAllowed } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { callIvs } from "../ivs/errors.ts";
+import { violations } from "../ivs/validate.ts";
 import type { SessionCursor, SessionRecord } from "../mirror/sessions.ts";
 import { type ConnectionArgs, keysetConnection } from "./connection.ts";
 
@@ -46,7 +45,7 @@ export async function streamSession(
   args: { channelArn: string; streamId?: string | null },
 ): Promise<StreamSessionShape | null> {
   const key = { channelArn: args.channelArn, ...(args.streamId ? { streamId: args.streamId } : {}) };
-  if (checkShape(MODEL, "GetStreamSessionRequest", key).length > 0) return null;
+  if (violations("GetStreamSessionRequest", key).length > 0) return null;
   // Another tenant's sessions read as missing, like its channel.
   if (!(await channelAllowed(ctx, args.channelArn))) return null;
   const full = await ctx.loaders.streamSession.load(key);

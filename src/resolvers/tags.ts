@@ -1,10 +1,9 @@
 import { ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-ivs";
-import { MODEL } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
+import type { ShapeName } from "../../model/ivs-model.generated.ts";
 import type { GatewayContext } from "../context.ts";
 import { ValidationError } from "../errors.ts";
 import { callIvs, fromIvsError, isNotFound } from "../ivs/errors.ts";
-import { validateIvsInput } from "../ivs/validate.ts";
+import { validateIvsInput, violations } from "../ivs/validate.ts";
 import { kindOfArn } from "../mirror/changes.ts";
 import { type TagShape, tagList, tagMap } from "../schema/tag.ts";
 
@@ -33,7 +32,7 @@ export function tagsRequest(
 }
 
 /** The tag operations call the ARN `resourceArn`; the GraphQL inputs call it `arn`, so errors must too. */
-function validateTagRequest(shape: string, request: object): void {
+function validateTagRequest(shape: ShapeName, request: object): void {
   try {
     validateIvsInput(shape, request);
   } catch (error) {
@@ -98,7 +97,7 @@ async function readBack(
 /** `tags(arn)`: the tags of any taggable resource, or null when the ARN names nothing. */
 export async function resourceTags(ctx: GatewayContext, args: { arn: string }): Promise<TagShape[] | null> {
   // An ARN IVS would reject names no resource: null, without a request.
-  if (checkShape(MODEL, "ListTagsForResourceRequest", { resourceArn: args.arn }).length > 0) return null;
+  if (violations("ListTagsForResourceRequest", { resourceArn: args.arn }).length > 0) return null;
   try {
     const tags = await ctx.mirror.tags(kindOfArn(args.arn), args.arn);
     return tags ? tagList(tags) : null;
