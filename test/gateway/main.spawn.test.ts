@@ -34,23 +34,7 @@ describe("npm start (src/main.ts)", () => {
     return { child, exited, out: () => stdout, err: () => stderr };
   };
 
-  it("prints its URLs, serves, and exits 0 on SIGTERM", async () => {
-    const proc = run({ PORT: "0", SEED_DEMO_DATA: "false" });
-    const deadline = Date.now() + 15_000;
-    while (!/Metrics: +http/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
-      await new Promise((r) => setTimeout(r, 50));
-    const base = /GraphQL and GraphiQL: (http:\/\/\S+)\/graphql/.exec(proc.out())?.[1];
-    expect(base, proc.out() + proc.err()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(proc.out()).toMatch(/IVS emulator: +http:\/\/127\.0\.0\.1:\d+/);
-    expect((await fetch(`${base}/health`)).status).toBe(200);
-    proc.child.kill("SIGTERM");
-    expect(await proc.exited).toBe(0);
-    expect(proc.out()).toContain('"signal":"SIGTERM"');
-    // No wall of SDK notices: the pinned SDK supports this Node (README, `engines`).
-    expect(proc.err()).not.toMatch(/NodeVersionSupportWarning|Warning:/);
-  });
-
-  it("prints commands that work when pasted as printed: curl to the gateway and the emulator, the AWS CLI", async () => {
+  it("prints its URLs and commands that work when pasted as printed (curl, the AWS CLI), serves, and exits 0 on SIGTERM", async () => {
     const proc = run({ PORT: "0", EMULATOR_PORT: "0", DEMO_BROADCASTS: "false" });
     const deadline = Date.now() + 20_000;
     while (!/list-channels.*\n/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
@@ -77,8 +61,15 @@ describe("npm start (src/main.ts)", () => {
     expect(printed).toMatch(/\{"data":\{"channels":\{"edges":\[.*"demo-idle"/);
     expect(printed).toMatch(/"streamId":"st-\w+"/);
     expect(printed).toMatch(/"name": "demo-idle"/);
+    const base = /GraphQL and GraphiQL: (http:\/\/\S+)\/graphql/.exec(out)?.[1];
+    expect(base, out).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out).toMatch(/IVS emulator: +http:\/\/127\.0\.0\.1:\d+/);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
+    expect(proc.out()).toContain('"signal":"SIGTERM"');
+    // No wall of SDK notices: the pinned SDK supports this Node (README, `engines`).
+    expect(proc.err()).not.toMatch(/NodeVersionSupportWarning|Warning:/);
   });
 
   it("writes human-readable log lines with LOG_FORMAT=pretty, secrets still redacted", async () => {

@@ -12,13 +12,13 @@ import { freePort } from "./redis-server.ts";
  * error event").
  */
 
-/** Runs `npx tsx src/main.ts` with only `env` (and PATH/HOME); resolves with its exit code and stderr. */
+/** Runs `node --import tsx src/main.ts` (what `npm start` runs) with only `env` (and PATH/HOME); resolves with its exit code and stderr. */
 async function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn("npx", ["tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: new URL("../..", import.meta.url).pathname,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", ...env },
     stdio: ["ignore", "ignore", "pipe"],
-    // Its own process group, so that a run that did not fail can be stopped with npx's and tsx's children.
+    // Its own process group, so that a run that did not fail can be stopped with any child it started.
     detached: true,
   });
   let stderr = "";
