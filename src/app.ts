@@ -12,6 +12,7 @@ import { useIdempotency } from "./idempotency/plugin.ts";
 import { type IdempotencyStore, memoryIdempotencyStore } from "./idempotency/store.ts";
 import { JobRunner } from "./jobs/runner.ts";
 import { memoryJobStore } from "./jobs/store.ts";
+import type { LiveHub } from "./live/live-hub.ts";
 import { createLoaders } from "./loaders/index.ts";
 import { type LiveStreams, sharedLiveStreams } from "./loaders/stream.ts";
 import type { Mirror } from "./mirror/mirror.ts";
@@ -23,13 +24,12 @@ import { useLimits } from "./plugins/use-limits.ts";
 import { useRequestId } from "./plugins/use-request-id.ts";
 import { useScopeCachePerEvent } from "./plugins/use-scope-cache-per-event.ts";
 import { schema } from "./schema/index.ts";
-import type { LiveHub } from "./subscriptions/live-hub.ts";
 import { useTracing } from "./telemetry/plugin.ts";
 import type { Tracing } from "./telemetry/tracing.ts";
 
 export interface GatewayAppOptions {
   ivs: IvsClient;
-  /** Live status and relayed events (src/subscriptions); started by the caller. */
+  /** Live status and relayed events (src/live); started by the caller. */
   live: LiveHub;
   /** The copy of the IVS account every read is answered from (src/mirror); started by the caller. */
   mirror: Mirror;

@@ -3,9 +3,9 @@ import type { AuditLog } from "./audit/log.ts";
 import type { PlaybackTokenSigner } from "./auth/playback-token.ts";
 import type { Principal } from "./auth/principal.ts";
 import type { Jobs } from "./jobs/jobs.ts";
+import type { LiveHub } from "./live/live-hub.ts";
 import type { Loaders } from "./loaders/index.ts";
 import type { Mirror } from "./mirror/mirror.ts";
-import type { LiveHub } from "./subscriptions/live-hub.ts";
 
 /** What every resolver receives: the IVS client, this request's loaders and the live-status hub. */
 export interface GatewayContext {

@@ -15,14 +15,17 @@ import { describeConfig, type GatewayConfig } from "./config/gateway.ts";
 import { ConfigError } from "./config/primitives.ts";
 import { type DemoBroadcaster, type DemoSummary, demoBroadcastChannels, seedDemoData } from "./demo/seed.ts";
 import { loadTrustedDocuments } from "./documents/index.ts";
-import { type DrainReport, drainHttp, InFlightRequests } from "./http-drain.ts";
-import { closeAfterRefusal } from "./http-refusal.ts";
+import { type DrainReport, drainHttp, InFlightRequests } from "./http/drain.ts";
+import { closeAfterRefusal } from "./http/refusal.ts";
+import { type SseTransport, sseTransport } from "./http/transport-sse.ts";
+import { attachGraphqlWs } from "./http/transport-ws.ts";
 import { type IdempotencyStore, memoryIdempotencyStore, redisIdempotencyStore } from "./idempotency/store.ts";
 import { type IvsRuntime, startIvsRuntime } from "./ivs/runtime.ts";
 import { createSecretBox } from "./ivs/secret-box.ts";
 import { redisJobStore } from "./jobs/redis-store.ts";
 import { JobRunner, type JobRunnerOptions } from "./jobs/runner.ts";
 import { memoryJobStore } from "./jobs/store.ts";
+import { createLiveEvents, type LiveEvents } from "./live/index.ts";
 import { sharedLiveStreams } from "./loaders/stream.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type GatewayMetrics } from "./metrics.ts";
@@ -34,9 +37,6 @@ import { useLogging, yogaLogger } from "./plugins/use-logging.ts";
 import { useMetrics } from "./plugins/use-metrics.ts";
 import { RedisMonitor } from "./redis/monitor.ts";
 import { schema } from "./schema/index.ts";
-import { createLiveEvents, type LiveEvents } from "./subscriptions/index.ts";
-import { type SseTransport, sseTransport } from "./subscriptions/transport-sse.ts";
-import { attachGraphqlWs } from "./subscriptions/transport-ws.ts";
 import { noteMirrorLookup } from "./telemetry/plugin.ts";
 import { createTracing, type Tracing } from "./telemetry/tracing.ts";
 
@@ -198,7 +198,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
     sendJson(res, 404, { error: `nothing at ${req.method} ${path}; GraphQL is at /graphql` });
   };
 
-  /** The HTTP side of a drain (src/http-drain.ts); then the rest of the gateway, in dependency order. */
+  /** The HTTP side of a drain (src/http/drain.ts); then the rest of the gateway, in dependency order. */
   const shutDown = async (timeoutMs: number, cut: Promise<void>): Promise<DrainReport> => {
     const s = server;
     const sockets = ws;
@@ -434,7 +434,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gat
           ...deps.jobs,
         });
         jobs.start();
-        // SSE subscriptions: written with event ids, and ended by a drain (src/subscriptions/transport-sse.ts).
+        // SSE subscriptions: written with event ids, and ended by a drain (src/http/transport-sse.ts).
         // One count per principal for SSE and graphql-ws together (src/auth/principal-caps.ts).
         const caps = principalCaps({
           maxSubscriptions: config.limits.maxSubscriptionsPerPrincipal,

@@ -1,5 +1,5 @@
+import type { LiveHub } from "../live/live-hub.ts";
 import type { Mirror } from "../mirror/mirror.ts";
-import type { LiveHub } from "../subscriptions/live-hub.ts";
 import { adConfigurationLoader } from "./ad-configuration.ts";
 import { channelLoader, channelSecretLoader } from "./channel.ts";
 import { playbackKeyPairLoader } from "./playback-key-pair.ts";

@@ -1,8 +1,8 @@
 import type { IvsClient, _Stream as Stream, StreamHealth } from "@aws-sdk/client-ivs";
 import DataLoader from "dataloader";
-import type { LiveHub } from "../subscriptions/live-hub.ts";
-import type { ChannelLiveState, SnapshotStream } from "../subscriptions/live-state.ts";
-import { listLiveStreams } from "../subscriptions/snapshot.ts";
+import type { LiveHub } from "../live/live-hub.ts";
+import type { ChannelLiveState, SnapshotStream } from "../live/live-state.ts";
+import { listLiveStreams } from "../live/snapshot.ts";
 import { asGatewayError } from "./batch.ts";
 import { MemoLoader } from "./memo.ts";
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { SecretBox } from "../ivs/secret-box.ts";
-import { compareIds } from "../subscriptions/event-log.ts";
+import { compareIds } from "../live/event-log.ts";
 import type { MirrorChange } from "./changes.ts";
 import type { MirrorFeed } from "./mirror.ts";
 import { openChange, sealChange } from "./secrets.ts";

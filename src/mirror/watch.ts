@@ -1,6 +1,6 @@
-import type { LogEntry } from "../subscriptions/event-log.ts";
-import type { RelayedEvent } from "../subscriptions/ivs-event.ts";
-import { inEventWindow, type LiveStateOptions } from "../subscriptions/live-state.ts";
+import type { LogEntry } from "../live/event-log.ts";
+import type { RelayedEvent } from "../live/ivs-event.ts";
+import { inEventWindow, type LiveStateOptions } from "../live/live-state.ts";
 import type { MirrorChange } from "./changes.ts";
 import { sameJson } from "./json.ts";
 import type { Mirror } from "./mirror.ts";

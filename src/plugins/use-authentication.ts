@@ -14,7 +14,7 @@ export interface UseAuthenticationOptions {
  * Authenticates each HTTP request (queries, mutations, SSE subscriptions) before its body is even
  * parsed, then spends one unit of the principal's rate budget: an anonymous or over-budget caller
  * costs the gateway a header check, not a parse and a validation. Refusals are 401 / 429 responses.
- * WebSocket connections authenticate once, in `connection_init` (src/subscriptions/transport-ws.ts),
+ * WebSocket connections authenticate once, in `connection_init` (src/http/transport-ws.ts),
  * and arrive here with their principal already in the initial context.
  */
 export function useAuthentication(options: UseAuthenticationOptions) {

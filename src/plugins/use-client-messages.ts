@@ -29,7 +29,7 @@ export function clientMessage(message: string, hints = false): string {
 /**
  * Rewrites the messages of the errors graphql-js writes itself: validation errors, and the variable
  * coercion errors of execution (the gateway's own errors are rewritten by maskGatewayErrors). It runs
- * on every transport: graphql-ws executes through Yoga's envelop too (src/subscriptions/transport-ws.ts).
+ * on every transport: graphql-ws executes through Yoga's envelop too (src/http/transport-ws.ts).
  */
 export function useClientMessages(options: UseClientMessagesOptions = {}): Plugin {
   const hints = options.hints ?? false;

@@ -32,7 +32,7 @@ const report = (variable: string) => ({
  * What one operation may cost, on every transport: GraphQL Armor (depth, aliases, tokens, directives,
  * schema hints off unless introspection and FIELD_SUGGESTIONS are both on), the IVS-aware cost of the Pothos complexity plugin,
  * CSRF prevention where credentials are ambient, and introspection when switched off. Body size is Yoga's `maxRequestBodySize`
- * (src/app.ts) and the WebSocket `maxPayload` (src/subscriptions/transport-ws.ts).
+ * (src/app.ts) and the WebSocket `maxPayload` (src/http/transport-ws.ts).
  */
 export function useLimits(limits: LimitsConfig): Plugin[] {
   const plugins: Plugin[] = [

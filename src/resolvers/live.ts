@@ -2,8 +2,8 @@ import { authorizeEach } from "../auth/subscriptions.ts";
 import { tagsAllow } from "../auth/tenancy.ts";
 import type { GatewayContext } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { isLogId } from "../subscriptions/event-log.ts";
-import type { EventFilter } from "../subscriptions/live-hub.ts";
+import { isLogId } from "../live/event-log.ts";
+import type { EventFilter } from "../live/live-hub.ts";
 
 const CHANNEL_ARN = /^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel\/[a-zA-Z0-9-]+$/;
 /** The most channels one subscription may watch. */

@@ -1,6 +1,6 @@
+import { noteEventId, resumeFrom } from "../http/transport-sse.ts";
+import type { LiveUpdate, RelayedEntry } from "../live/live-hub.ts";
 import { watchChannelLiveStatus, watchStreamEvents } from "../resolvers/live.ts";
-import type { LiveUpdate, RelayedEntry } from "../subscriptions/live-hub.ts";
-import { noteEventId, resumeFrom } from "../subscriptions/transport-sse.ts";
 import { builder } from "./builder.ts";
 
 const LiveStatusEnum = builder.enumType("LiveStatus", { values: ["LIVE", "OFFLINE"] as const });
@@ -165,7 +165,7 @@ builder.subscriptionFields((t) => ({
       filter: t.arg({ type: StreamEventsFilter, required: false }),
       lastEventId: t.arg.string({ required: false }),
     },
-    // Over SSE, a reconnecting EventSource's Last-Event-ID header wins (src/subscriptions/transport-sse.ts).
+    // Over SSE, a reconnecting EventSource's Last-Event-ID header wins (src/http/transport-sse.ts).
     subscribe: (_root, args, ctx) =>
       watchStreamEvents(ctx, args.filter ?? {}, resumeFrom(ctx, args.lastEventId)),
     resolve: (entry, _args, ctx) => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createContextKey, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { Fanout } from "../subscriptions/live-hub.ts";
+import type { Fanout } from "../live/live-hub.ts";
 import { ATTR, SPAN } from "./attributes.ts";
 import type { Tracing } from "./tracing.ts";
 

@@ -184,7 +184,7 @@ export function noteMirrorLookup(tracing: Tracing, kind: string, outcome: Lookup
   if (outcome !== "hit") op.span.addEvent(`mirror.${outcome}`, { kind });
 }
 
-/** Yoga's HTTP request, or the upgrade request of a graphql-ws socket (src/subscriptions/transport-ws.ts). */
+/** Yoga's HTTP request, or the upgrade request of a graphql-ws socket (src/http/transport-ws.ts). */
 function headersOf(context: object): Headers | IncomingHttpHeaders | undefined {
   const c = context as { request?: { headers?: unknown }; req?: { headers?: IncomingHttpHeaders } };
   if (c.request?.headers instanceof Headers) return c.request.headers;

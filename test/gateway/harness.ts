@@ -2,8 +2,8 @@ import { IvsClient } from "@aws-sdk/client-ivs";
 import { afterAll, beforeAll } from "vitest";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "../../src/app.ts";
+import { createLiveEvents, type LiveEvents } from "../../src/live/index.ts";
 import { type MirrorRuntime, startMirror } from "../../src/mirror/index.ts";
-import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "./test-auth.ts";
 
 export interface GraphQLResult<T = Record<string, unknown>> {

@@ -7,9 +7,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { memoryAuditLog } from "../../src/audit/log.ts";
 import { ValidationError } from "../../src/errors.ts";
 import type { JobRunner } from "../../src/jobs/runner.ts";
+import type { LiveHub } from "../../src/live/live-hub.ts";
 import { createLoaders } from "../../src/loaders/index.ts";
 import { resourceTags, tagResource, tagsRequest } from "../../src/resolvers/tags.ts";
-import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { type GatewayHarness, useGateway } from "./harness.ts";
 import { TEST_PRINCIPAL } from "./test-auth.ts";
 

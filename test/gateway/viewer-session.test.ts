@@ -8,8 +8,8 @@ import {
 import { beforeEach, describe, expect, it } from "vitest";
 import { revokedVersion } from "../../emulator/operations/viewer-session.ts";
 import { createGatewayApp } from "../../src/app.ts";
+import type { LiveHub } from "../../src/live/live-hub.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
-import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { type GatewayHarness, type GraphQLResult, useGateway } from "./harness.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "./test-auth.ts";
 

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
-import type { RelayedEntry } from "../../src/subscriptions/live-hub.ts";
+import type { RelayedEntry } from "../../src/live/live-hub.ts";
 import { type RunningGateway, startGateway } from "../budget/harness.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { stateChange } from "../subscriptions/envelopes.ts";
+import { stateChange } from "./envelopes.ts";
 import { collect, useLiveGateway } from "./harness.ts";
 
 const KEY = "test-events-key-event-time-0123";

@@ -1,8 +1,8 @@
 import { IvsClient } from "@aws-sdk/client-ivs";
 import { describe, expect, it } from "vitest";
+import type { LiveHub } from "../../src/live/live-hub.ts";
 import { createLoaders } from "../../src/loaders/index.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
-import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 
 const ivs = new IvsClient({
   region: "us-west-2",

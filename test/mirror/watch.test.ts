@@ -1,10 +1,10 @@
 import { IvsClient } from "@aws-sdk/client-ivs";
 import { describe, expect, it } from "vitest";
+import type { LogEntry } from "../../src/live/event-log.ts";
+import { parseIvsEvent } from "../../src/live/ivs-event.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import { applyLogEntry } from "../../src/mirror/watch.ts";
-import type { LogEntry } from "../../src/subscriptions/event-log.ts";
-import { parseIvsEvent } from "../../src/subscriptions/ivs-event.ts";
-import { stateChange } from "../subscriptions/envelopes.ts";
+import { stateChange } from "../live/envelopes.ts";
 
 const CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl";
 

@@ -3,8 +3,8 @@ import type { IvsClient } from "@aws-sdk/client-ivs";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../../src/app.ts";
+import type { LiveHub } from "../../src/live/live-hub.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
-import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "../gateway/test-auth.ts";
 import { useSecureGateway } from "./harness.ts";
 

@@ -2,7 +2,7 @@ import type { Client } from "graphql-ws";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fullAccessPrincipal } from "../../src/auth/principal.ts";
 import { capKey, principalCaps } from "../../src/auth/principal-caps.ts";
-import { CLOSE_TOO_MANY } from "../../src/subscriptions/transport-ws.ts";
+import { CLOSE_TOO_MANY } from "../../src/http/transport-ws.ts";
 import { until, useSecureGateway } from "./harness.ts";
 
 /**

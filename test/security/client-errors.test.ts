@@ -2,10 +2,10 @@ import { Writable } from "node:stream";
 import type { IvsClient } from "@aws-sdk/client-ivs";
 import { describe, expect, it } from "vitest";
 import { createGatewayApp } from "../../src/app.ts";
+import type { LiveHub } from "../../src/live/live-hub.ts";
 import { createLogger } from "../../src/logger.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import { useLogging, yogaLogger } from "../../src/plugins/use-logging.ts";
-import type { LiveHub } from "../../src/subscriptions/live-hub.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "../gateway/test-auth.ts";
 import { useSecureGateway } from "./harness.ts";
 

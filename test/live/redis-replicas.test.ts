@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { IvsClient } from "@aws-sdk/client-ivs";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
-import type { LiveUpdate, RelayedEntry } from "../../src/subscriptions/live-hub.ts";
-import type { SnapshotStream } from "../../src/subscriptions/live-state.ts";
+import { createLiveEvents, type LiveEvents } from "../../src/live/index.ts";
+import type { LiveUpdate, RelayedEntry } from "../../src/live/live-hub.ts";
+import type { SnapshotStream } from "../../src/live/live-state.ts";
 import { stateChange } from "./envelopes.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";

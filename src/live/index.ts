@@ -27,7 +27,7 @@ export interface LiveEventsOptions {
   clockSkewMs?: number;
   /** An event dated further before its receipt is relayed but cannot move live status. Default 24 h. */
   maxAgeMs?: number;
-  /** Told of each event outside that window (src/subscriptions/live-hub.ts). Default none. */
+  /** Told of each event outside that window (src/live/live-hub.ts). Default none. */
   onOutOfWindow?: LiveHubOptions["onOutOfWindow"];
   /** How long missed events can be replayed after a reconnect. Default 1 h (Redis) / last 10,000 (memory). */
   replayRetentionMs?: number;

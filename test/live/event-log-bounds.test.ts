@@ -4,16 +4,11 @@ import type { AddressInfo } from "node:net";
 import { IvsClient } from "@aws-sdk/client-ivs";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { memoryDeduper } from "../../src/subscriptions/dedupe.ts";
-import {
-  entryBytes,
-  type LogEntry,
-  MAX_ENTRY_BYTES,
-  memoryEventLog,
-} from "../../src/subscriptions/event-log.ts";
-import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
-import { EventIngestor } from "../../src/subscriptions/ingest.ts";
-import { redisEventLog } from "../../src/subscriptions/redis-event-log.ts";
+import { memoryDeduper } from "../../src/live/dedupe.ts";
+import { entryBytes, type LogEntry, MAX_ENTRY_BYTES, memoryEventLog } from "../../src/live/event-log.ts";
+import { createLiveEvents, type LiveEvents } from "../../src/live/index.ts";
+import { EventIngestor } from "../../src/live/ingest.ts";
+import { redisEventLog } from "../../src/live/redis-event-log.ts";
 import { stateChange } from "./envelopes.ts";
 
 // Finding 5 of issue 11: the in-memory log kept 10,000 entries of up to 256 KiB each, and 2,304 events with a

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { IvsClient } from "@aws-sdk/client-ivs";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { memoryDeduper } from "../../src/subscriptions/dedupe.ts";
-import { type EventLog, memoryEventLog } from "../../src/subscriptions/event-log.ts";
-import { createLiveEvents, type LiveEvents } from "../../src/subscriptions/index.ts";
-import { EventIngestor } from "../../src/subscriptions/ingest.ts";
+import { memoryDeduper } from "../../src/live/dedupe.ts";
+import { type EventLog, memoryEventLog } from "../../src/live/event-log.ts";
+import { createLiveEvents, type LiveEvents } from "../../src/live/index.ts";
+import { EventIngestor } from "../../src/live/ingest.ts";
 import { stateChange } from "./envelopes.ts";
 
 // Finding 2 of issue 11: the duplicate mark was written before the append, so an event whose append failed

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { startHeartbeat } from "../../src/subscriptions/heartbeat.ts";
+import { startHeartbeat } from "../../src/http/heartbeat.ts";
 
 let server: Server | undefined;
 let wss: WebSocketServer | undefined;

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as wsModule from "ws";
 import { WebSocket, WebSocketServer } from "ws";
-import { canWriteFramed, framedText, sendFramed, textFrame } from "../../src/subscriptions/ws-frame.ts";
+import { canWriteFramed, framedText, sendFramed, textFrame } from "../../src/http/ws-frame.ts";
 
 /** ws's framing, which its ESM entry exports (its types do not declare it). */
 const { Sender } = wsModule as unknown as { Sender: { frame(d: Buffer, o: object): Buffer[] } };

@@ -50,7 +50,7 @@ const INTERNAL = "Internal server error";
  *   five closures per socket;
  * - an incoming message's bytes are let go once it is text: use/ws awaits the whole handling of each
  *   message with its buffer in scope, which for a subscribe is the subscription's lifetime;
- * - no keep-alive of its own (src/subscriptions/heartbeat.ts pings every socket).
+ * - no keep-alive of its own (src/http/heartbeat.ts pings every socket).
  * Internal errors close the socket with graphql-ws's 4500 and "Internal server error" (use/ws's production reason;
  * the error itself is logged, not sent).
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type LiveFact, LiveStateStore, type StreamEventName } from "../../src/subscriptions/live-state.ts";
+import { type LiveFact, LiveStateStore, type StreamEventName } from "../../src/live/live-state.ts";
 
 const CH = "arn:aws:ivs:us-west-2:123456789012:channel/abcdABCDefgh";
 const at = (s: number) => s * 1000;

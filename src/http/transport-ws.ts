@@ -15,11 +15,11 @@ import {
 } from "../auth/principal-caps.ts";
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import { type TrustedDocumentsOptions, trustedQueryOf } from "../documents/plugin.ts";
+import { type SharedResult, SharedStreams, type Sink, shareKey } from "../live/shared-streams.ts";
 import { maskGatewayErrors } from "../plugins/mask-errors.ts";
 import { TRACE_CONTEXT_HEADERS } from "../telemetry/tracing.ts";
 import { ExpiryClock } from "./expiry.ts";
 import { startHeartbeat } from "./heartbeat.ts";
-import { type SharedResult, SharedStreams, type Sink, shareKey } from "./shared-streams.ts";
 import { type FramedText, framedText, sendFramed } from "./ws-frame.ts";
 import { serveGraphqlWs } from "./ws-server.ts";
 
@@ -58,7 +58,7 @@ export interface WsTransportOptions {
   /** Trusted documents (src/documents): ids resolved, and in only-mode other documents refused. Default none. */
   documents?: TrustedDocumentsOptions;
   /**
-   * Per-principal caps on sockets and subscriptions, shared with SSE (src/subscriptions/transport-sse.ts).
+   * Per-principal caps on sockets and subscriptions, shared with SSE (src/http/transport-sse.ts).
    * Default: its own, at their defaults (500 subscriptions, 100 connections).
    */
   caps?: PrincipalCaps;

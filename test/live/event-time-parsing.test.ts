@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseIvsEvent } from "../../src/subscriptions/ivs-event.ts";
-import { type LiveFact, LiveStateStore, type StreamEventName } from "../../src/subscriptions/live-state.ts";
+import { parseIvsEvent } from "../../src/live/ivs-event.ts";
+import { type LiveFact, LiveStateStore, type StreamEventName } from "../../src/live/live-state.ts";
 
 const CH = "arn:aws:ivs:us-west-2:123456789012:channel/abcdABCDefgh";
 const NOW = Date.UTC(2026, 11, 2, 10, 0, 0);

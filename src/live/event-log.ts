@@ -25,7 +25,7 @@ export interface LoggedEntry {
 
 /**
  * An ordered log shared by every replica: each replica appends what it ingests and applies what any
- * replica appended. In memory for one process; Redis Streams for several (src/subscriptions/redis-event-log.ts).
+ * replica appended. In memory for one process; Redis Streams for several (src/live/redis-event-log.ts).
  */
 export interface EventLog {
   append(entry: LogEntry): Promise<string>;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WebSocket } from "ws";
-import { ExpiryClock } from "../../src/subscriptions/expiry.ts";
+import { ExpiryClock } from "../../src/http/expiry.ts";
 
 /** Stand-ins for sockets: the clock only keys on them and hands them back. */
 const socket = (name: string) => ({ name }) as unknown as WebSocket;

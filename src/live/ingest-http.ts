@@ -69,7 +69,7 @@ export function createIngestHandler(options: IngestHttpOptions) {
     }
     const result = await options.ingestor.ingest(body);
     if (result.outcome === "malformed") return send(400, { error: result.reason });
-    // An entry over the stored-entry cap (src/subscriptions/ingest.ts): EventBridge does not retry a 413.
+    // An entry over the stored-entry cap (src/live/ingest.ts): EventBridge does not retry a 413.
     if (result.outcome === "too_large")
       return send(413, { error: result.reason, ...(result.id ? { id: result.id } : {}) });
     return send(202, { ...result });
@@ -79,7 +79,7 @@ export function createIngestHandler(options: IngestHttpOptions) {
 /**
  * The body, or undefined as soon as it passes `maxBytes`. Reading then stops without destroying the request:
  * destroying it would destroy the socket under the 413 being written. The server closes the connection
- * after the refusal (src/http-refusal.ts), with the rest of the body unread.
+ * after the refusal (src/http/refusal.ts), with the rest of the body unread.
  */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {

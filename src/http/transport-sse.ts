@@ -8,7 +8,7 @@ import {
   type PrincipalCaps,
   principalCaps,
 } from "../auth/principal-caps.ts";
-import { isLogId } from "./event-log.ts";
+import { isLogId } from "../live/event-log.ts";
 
 /**
  * Subscriptions over server-sent events (Yoga's "distinct connections" SSE, which graphql-sse and a plain
@@ -55,7 +55,7 @@ function requestOf(ctx: unknown): Request | undefined {
 export interface SseTransportOptions {
   /** Comment line sent to keep proxies from timing the stream out. Default every 12 s (Yoga's). */
   pingMs?: number;
-  /** Per-principal caps, shared with graphql-ws (src/subscriptions/transport-ws.ts). Default: its own, at their defaults. */
+  /** Per-principal caps, shared with graphql-ws (src/http/transport-ws.ts). Default: its own, at their defaults. */
   caps?: PrincipalCaps;
 }
 

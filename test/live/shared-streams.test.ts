@@ -1,11 +1,6 @@
 import { Repeater } from "graphql-yoga";
 import { describe, expect, it } from "vitest";
-import {
-  nextPayload,
-  SharedResult,
-  SharedStreams,
-  type Sink,
-} from "../../src/subscriptions/shared-streams.ts";
+import { nextPayload, SharedResult, SharedStreams, type Sink } from "../../src/live/shared-streams.ts";
 
 /** A source the test pushes into, and whether it was ended. */
 function source() {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { serveGraphqlWs } from "../../src/subscriptions/ws-server.ts";
+import { serveGraphqlWs } from "../../src/http/ws-server.ts";
 
 const schema = new GraphQLSchema({
   query: new GraphQLObjectType({ name: "Query", fields: { hello: { type: GraphQLString } } }),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { memoryDeduper } from "../../src/subscriptions/dedupe.ts";
-import { memoryEventLog } from "../../src/subscriptions/event-log.ts";
-import { EventIngestor } from "../../src/subscriptions/ingest.ts";
-import { LiveHub, type LiveUpdate, type RelayedEntry } from "../../src/subscriptions/live-hub.ts";
-import type { SnapshotStream } from "../../src/subscriptions/live-state.ts";
+import { memoryDeduper } from "../../src/live/dedupe.ts";
+import { memoryEventLog } from "../../src/live/event-log.ts";
+import { EventIngestor } from "../../src/live/ingest.ts";
+import { LiveHub, type LiveUpdate, type RelayedEntry } from "../../src/live/live-hub.ts";
+import type { SnapshotStream } from "../../src/live/live-state.ts";
 
 const A = "arn:aws:ivs:us-west-2:123456789012:channel/AAAAAAAAAAAA";
 const B = "arn:aws:ivs:us-west-2:123456789012:channel/BBBBBBBBBBBB";

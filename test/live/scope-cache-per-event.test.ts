@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
 import { createGatewayApp, type GatewayYoga } from "../../src/app.ts";
 import type { GatewayContext } from "../../src/context.ts";
+import { memoryEventLog } from "../../src/live/event-log.ts";
+import { LiveHub } from "../../src/live/live-hub.ts";
+import type { SnapshotStream } from "../../src/live/live-state.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import { builder } from "../../src/schema/builder.ts";
-import { memoryEventLog } from "../../src/subscriptions/event-log.ts";
-import { LiveHub } from "../../src/subscriptions/live-hub.ts";
-import type { SnapshotStream } from "../../src/subscriptions/live-state.ts";
 import { TEST_AUTH_HEADERS, TEST_SECURITY } from "../gateway/test-auth.ts";
 
 /**
