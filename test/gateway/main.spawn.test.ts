@@ -103,6 +103,8 @@ describe("npm start (src/main.ts)", () => {
       const deadline = Date.now() + 15_000;
       while (!/gateway listening/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
         await new Promise((r) => setTimeout(r, 50));
+      // Started, or the failure says so (a SIGTERM before the start is done ends it without a drain).
+      expect(proc.out() + proc.err()).toMatch(/"msg":"gateway listening"/);
       proc.child.kill("SIGTERM");
       expect(await proc.exited).toBe(0);
       const lines = proc.out().split("\n").filter(Boolean);

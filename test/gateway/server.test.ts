@@ -141,7 +141,11 @@ describe("the gateway on a real port, embedded emulator with demo data", () => {
 
 describe("stop()", () => {
   it("frees the gateway's and the emulator's ports", async () => {
-    const gateway = buildGateway(loadConfig({ PORT: "0", SEED_DEMO_DATA: "false", LOG_LEVEL: "silent" }));
+    // EMULATOR_PORT=0: the default 4001 is shared with every other gateway the suite starts, and one of them
+    // may take it the moment this one frees it.
+    const gateway = buildGateway(
+      loadConfig({ PORT: "0", EMULATOR_PORT: "0", SEED_DEMO_DATA: "false", LOG_LEVEL: "silent" }),
+    );
     await gateway.start();
     const ports = [gateway.url, gateway.emulatorUrl ?? ""].map((u) => Number(new URL(u).port));
     await gateway.stop();

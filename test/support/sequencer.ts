@@ -5,17 +5,24 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const spawns = (spec: TestSpecification) => spec.moduleId.endsWith(".spawn.test.ts");
 
 /**
- * The order files start in, for a fresh clone with no timings cached (CI): files that start programs first,
- * since they are the longest and spend the most CPU, then the rest, larger files first. A file that waits on
- * IVS quotas is also a long one, so its wait overlaps the CPU the others spend instead of ending the run.
- * Once Vitest has timings of its own (a second run here) it orders by them, failed files first.
+ * The order files start in, for a fresh clone with no timings cached (CI): larger files first, taking files
+ * that start programs and files that run in this process by turns. Files that start programs are the long,
+ * CPU-hungry ones: started early they do not end the run, and taken by turns no more than half the workers
+ * run them at once (all four at once starved the gateways they start past their deadlines in CI). Once Vitest
+ * has timings of its own (a second run here) it orders by them, failed files first.
  */
 export class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const timed = files.every((spec) => this.ctx.cache.getFileTestResults(key(this.ctx.config.root, spec)));
     if (timed) return super.sort(files);
     const size = (spec: TestSpecification) => statSync(spec.moduleId).size;
-    return [...files].sort((a, b) => Number(spawns(b)) - Number(spawns(a)) || size(b) - size(a));
+    const larger = (a: TestSpecification, b: TestSpecification) => size(b) - size(a);
+    const spawning = files.filter(spawns).sort(larger);
+    const within = files.filter((spec) => !spawns(spec)).sort(larger);
+    const order: TestSpecification[] = [];
+    for (let i = 0; i < Math.max(spawning.length, within.length); i++)
+      order.push(...[spawning[i], within[i]].filter((spec) => spec !== undefined));
+    return order;
   }
 }
 
