@@ -1,6 +1,6 @@
 /**
  * IVS request-rate quotas: requests per second per account and region, not adjustable (the IVS
- * service-quota page; QUOTAS.md in the reference). A published fact shared by the emulator, which
+ * service-quota page). A published fact shared by the emulator, which
  * enforces it, and the gateway, which budgets under it. Ad-configuration rates are not published;
  * 5 TPS (the common rate) is our choice.
  */

@@ -23,7 +23,7 @@ export type StreamEventName =
   | "Stream Takeover"
   | "Stream Takeover Failure";
 
-/** IVS Stream State Change (EVENTS.md §4): `code` and `reason` only when there is one. */
+/** IVS Stream State Change (IVS User Guide, "Using Amazon EventBridge with IVS"): `code` and `reason` only when there is one. */
 export function streamState(
   channel: Channel,
   streamId: string,
@@ -57,7 +57,7 @@ export function streamHealth(
 
 /**
  * IVS Limit Breach. The guide's examples say `limit_name`, the schema registry says `limit`; which one
- * the service sends today is unverified, so both carry the value (EVENTS.md §5).
+ * the service sends today is unverified, so both carry the value (the EventBridge page of the IVS User Guide).
  */
 export function channelLimitBreach(channel: Channel, streamId: string, breach: IngestBreach): Published {
   return {

@@ -42,11 +42,11 @@ export interface IngestBreach {
   limitUnit: "bits per second" | "total pixels" | "pixels per edge";
 }
 
-/** Channel types whose ingest ceiling is 8.5 Mbps (QUOTAS.md §4). */
+/** Channel types whose ingest ceiling is 8.5 Mbps (IVS service quotas). */
 const FULL_BITRATE = 8_500_000;
 const BASIC_SD_BITRATE = 1_500_000;
 const BASIC_HD_BITRATE = 3_500_000;
-/** Every channel type takes at most 1080p (QUOTAS.md §4). */
+/** Every channel type takes at most 1080p (IVS service quotas). */
 const MAX_PIXELS = 1920 * 1080;
 const MAX_EDGE = 1920;
 

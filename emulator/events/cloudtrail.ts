@@ -5,7 +5,7 @@ import type { Ids } from "../ids.ts";
 import type { EventBus, IvsEvent } from "./bus.ts";
 
 /**
- * "AWS API Call via CloudTrail" events for the emulator's successful writes (CLOUDTRAIL.md), so a consumer
+ * "AWS API Call via CloudTrail" events for the emulator's successful writes (as the IVS User Guide's "Logging IVS API calls with AWS CloudTrail" page describes them), so a consumer
  * sees changes made through the API by any tool. Records are built from the model: members by model
  * name, members the model does not know left out, and every `sensitive` shape (stream key values, SRT
  * passphrases, timed metadata) replaced by HIDDEN at any depth, in the request and in the response.

@@ -9,7 +9,7 @@ export interface EventTarget {
 }
 
 /**
- * Faults that reproduce IVS's best-effort delivery (EVENTS.md §1). Drawn per event and target from a
+ * Faults that reproduce IVS's best-effort delivery (the IVS User Guide's "Using Amazon EventBridge with IVS": delivery is best effort). Drawn per event and target from a
  * seeded PRNG, so a run with the same seed and the same events drops, duplicates and delays the same ones.
  */
 export interface DeliveryFaults {

@@ -42,7 +42,7 @@ export const playbackRestrictionPolicyOperations = {
 
   ListPlaybackRestrictionPolicies: op<ListPlaybackRestrictionPoliciesRequest>((input, ctx) => {
     const all = [...ctx.store.playbackRestrictionPolicies.values()];
-    // The documented default page size really is 1 (API.md §2.1); callers are expected to pass maxResults.
+    // The documented default page size really is 1 (the IVS Low-Latency API Reference); callers are expected to pass maxResults.
     const page = paginate("ListPlaybackRestrictionPolicies", all, (p) => ctx.store.orderOf(p.arn), input, 1);
     return { playbackRestrictionPolicies: page.items, nextToken: page.nextToken };
   }),

@@ -10,7 +10,7 @@ import type { Stream } from "../state/types.ts";
 import { getChannel } from "./channel.ts";
 import { type OperationContext, op } from "./context.ts";
 
-/** QUOTAS.md §3: PutMetadata payloads are at most 1 KB. */
+/** IVS service quotas: PutMetadata payloads are at most 1 KB. */
 const METADATA_LIMIT = 1024;
 
 /** The live stream of an existing channel; unknown channel → 404 ResourceNotFound, offline → 404 ChannelNotBroadcasting. */

@@ -7,7 +7,7 @@ import { notFound, validation } from "../errors.ts";
 import type { Tags } from "../state/types.ts";
 import { type OperationContext, op } from "./context.ts";
 
-/** Tags per resource, not adjustable (QUOTAS.md §3). */
+/** Tags per resource, not adjustable (IVS service quotas). */
 const MAX_TAGS = 50;
 
 function tagged(ctx: OperationContext, arn: string): { tags: Tags } {

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject, randomUUID } from "n
 import { SignJWT } from "jose";
 import { ValidationError } from "../errors.ts";
 
-/** What a caller asks for; see /work/shared/reference/ivs/PLAYBACK-AUTH.md §2 for each claim. */
+/** What a caller asks for; each claim is one the IVS User Guide's "Setting up private channels" page documents for playback tokens. */
 export interface PlaybackTokenRequest {
   channelArn: string;
   /** `aws:viewer-id`: needed to revoke the viewer later; 1–40 characters, no personal data. */

@@ -12,7 +12,7 @@ export interface StateChange {
   channelName?: string;
 }
 
-/** An "IVS Stream State Change" as EventBridge delivers it to POST /events (EVENTS.md). */
+/** An "IVS Stream State Change" as EventBridge delivers it to POST /events (IVS User Guide, "Using Amazon EventBridge with IVS"). */
 export function stateChange(change: StateChange) {
   return {
     version: "0",
