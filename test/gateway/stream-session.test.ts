@@ -42,26 +42,27 @@ describe("stream sessions", () => {
       new CreateChannelCommand({ name: "first-name", recordingConfigurationArn: rcArn }),
     );
     channelArn = out.channel?.arn as string;
-    // Three sessions: one that failed, one that ended normally, one still live (newest).
+    // Three sessions: one that failed, one that ended normally, one still live (newest). A second apart, as
+    // sessions of one channel are: events carry second-precision times, so sessions started within one second
+    // of each other could not be put in order from them (in IVS a channel's next session cannot start so soon).
+    const aSecondLater = () => new Promise((r) => setTimeout(r, 1100));
     ids.push(h.emulator.broadcasts.start(channelArn).streamId);
     h.emulator.broadcasts.fail(channelArn);
+    await aSecondLater();
     ids.push(h.emulator.broadcasts.start(channelArn).streamId);
     h.emulator.broadcasts.end(channelArn);
     // The snapshot in older sessions keeps the name they went live with.
     await h.ivs.send(new UpdateChannelCommand({ arn: channelArn, name: "second-name" }));
+    await aSecondLater();
     ids.push(h.emulator.broadcasts.start(channelArn).streamId);
-    // Three sessions inside one second cannot be ordered from second-precision event times alone;
-    // live status settles such ties at the first reconciliation a second later (the events' precision).
-    // Under load the emulator's events can reach the gateway after that reconciliation: then the next one
-    // settles them, as the periodic one would.
-    await new Promise((r) => setTimeout(r, 1100));
+    // The events reach the mirror asynchronously (later under load); a reconciliation settles the live one.
     await vi.waitFor(
       async () => {
         await h.live.hub.reconcile(true);
         const res = await h.gql<{ channel: { sessions: Page } }>(SESSIONS, { arn: channelArn });
         expect(res.data?.channel.sessions.edges.map((e) => e.node.streamId)).toEqual([...ids].reverse());
       },
-      { timeout: 10_000, interval: 500 },
+      { timeout: 10_000, interval: 200 },
     );
   });
   beforeEach(() => h.resetCounts());
