@@ -82,10 +82,6 @@ export const MODEL: ServiceModel = ${JSON.stringify({ operations, shapes }, null
 /** Every shape the model holds: the gateway's checks name shapes by this type, so a typo does not compile. */
 export type ShapeName =
 ${union(Object.keys(shapes))};
-
-/** Every operation the model holds. */
-export type OperationName =
-${union(Object.keys(operations))};
 `;
 }
 

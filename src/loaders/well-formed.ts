@@ -1,5 +1,5 @@
-import { MODEL, type ShapeName } from "../../model/ivs-model.generated.ts";
-import { checkShape } from "../../model/validate.ts";
+import type { ShapeName } from "../../model/ivs-model.generated.ts";
+import { violations } from "../ivs/validate.ts";
 
 /** Verdicts kept; past this many the memo starts over (the keys are the callers' strings). */
 const MAX_ENTRIES = 10_000;
@@ -10,12 +10,12 @@ const verdicts = new Map<string, Map<string, Map<string, boolean>>>();
 let kept = 0;
 
 /**
- * Whether `{ [member]: value }` passes the model shape's constraints (`checkShape` finds nothing), as
- * `checkShape` answers it: a pure function of the shape and the value, so remembered across requests.
+ * Whether `{ [member]: value }` passes the model shape's constraints (`violations` finds nothing), as
+ * `violations` answers it: a pure function of the shape and the value, so remembered across requests.
  * A page asks this of the same channel ARNs on every request (each channel's `stream` and `isLive`).
  */
 export function wellFormed(shape: ShapeName, member: string, value: string): boolean {
-  if (value.length > MAX_LENGTH) return checkShape(MODEL, shape, { [member]: value }).length === 0;
+  if (value.length > MAX_LENGTH) return violations(shape, { [member]: value }).length === 0;
   let members = verdicts.get(shape);
   if (!members) {
     members = new Map();
@@ -28,7 +28,7 @@ export function wellFormed(shape: ShapeName, member: string, value: string): boo
   }
   let verdict = known.get(value);
   if (verdict === undefined) {
-    verdict = checkShape(MODEL, shape, { [member]: value }).length === 0;
+    verdict = violations(shape, { [member]: value }).length === 0;
     if (kept >= MAX_ENTRIES) {
       for (const m of verdicts.values()) for (const values of m.values()) values.clear();
       kept = 0;
