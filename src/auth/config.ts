@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { boolVar, ConfigError, intVar } from "../config/primitives.ts";
+import { boolVar, ConfigError, intVar, textVar } from "../config/primitives.ts";
 import { type ApiKeyEntry, parseApiKeys } from "./api-keys.ts";
 import { loadPlaybackPrivateKey } from "./playback-token.ts";
 
@@ -64,7 +64,7 @@ const MIN_SECRET_LENGTH = 32;
 
 export function parseAuthConfig(raw: RawAuth, embedded: boolean): AuthConfig {
   const disabled = boolVar("AUTH_DISABLED", raw.disabled);
-  const tenantTagKey = raw.tenantTagKey ?? "tenant";
+  const tenantTagKey = textVar("TENANT_TAG_KEY", raw.tenantTagKey);
   if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(tenantTagKey) || tenantTagKey.startsWith("aws:"))
     throw new ConfigError(
       "TENANT_TAG_KEY",

@@ -68,6 +68,11 @@ export function boolVar(name: string, raw: string | undefined, fallback?: boolea
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+/** The table's default of a whole-number variable, for code that runs without a configuration (tests, tools). */
+export function intDefault(name: Named<"int", number>): number {
+  return intVar(name, undefined);
+}
+
 /** The value as set, or the table's default; its own parser checks the form. */
 export function textVar(name: Named<"text", string>, raw: string | undefined): string {
   return raw ?? row(name, "text").default;

@@ -3,6 +3,7 @@ import type { IvsClient } from "@aws-sdk/client-ivs";
 import type { AuditLog } from "../audit/log.ts";
 import { auditRecord, OK, outcomeOf, resourceArnOf } from "../audit/record.ts";
 import type { Principal } from "../auth/principal.ts";
+import { intDefault } from "../config/primitives.ts";
 import type { GatewayContext } from "../context.ts";
 import { GatewayError, ThrottledError } from "../errors.ts";
 import { type ObservedCall, runInScope } from "../ivs/scope.ts";
@@ -32,11 +33,11 @@ export interface JobRunnerOptions {
   live: LiveHub;
   liveStreams: LiveStreams;
   logger?: Logger;
-  /** How long a finished job stays readable. Default 24 h. */
+  /** How long a finished job stays readable. Default JOB_RETENTION_MS's (src/config/variables.ts). */
   retentionMs?: number;
   /** Items in flight per job: enough to keep IVS's queue full, the budget paces them. Default 8. */
   concurrency?: number;
-  /** A runner's hold on a job; another replica resumes it this long after the runner went silent. Default 10 s. */
+  /** A runner's hold on a job; another replica resumes it this long after the runner went silent. Default JOB_LEASE_MS's. */
   leaseMs?: number;
   /** How often this replica looks for jobs nobody runs. Default 3 s. */
   scanMs?: number;
@@ -157,7 +158,7 @@ export class JobRunner implements Jobs {
   }
 
   private get leaseMs(): number {
-    return this.options.leaseMs ?? 10_000;
+    return this.options.leaseMs ?? intDefault("JOB_LEASE_MS");
   }
 
   private async adoptOrphans(): Promise<void> {
@@ -178,7 +179,7 @@ export class JobRunner implements Jobs {
   }
 
   private get retentionMs(): number {
-    return this.options.retentionMs ?? 86_400_000;
+    return this.options.retentionMs ?? intDefault("JOB_RETENTION_MS");
   }
 
   private launch(id: string): void {

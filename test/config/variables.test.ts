@@ -53,6 +53,8 @@ describe("the variables table (src/config/variables.ts)", () => {
     for (const file of ["src/config/gateway.ts", "src/auth/config.ts", "src/ivs/config.ts"]) {
       const source = readFileSync(file, "utf8");
       expect(source, file).not.toMatch(/\b(int|bool|fraction)\(\s*"[A-Z_]+"/);
+      // Nor a default written after the read: `raw.x ?? "word"`, `read("X") ?? 10`.
+      expect(source, file).not.toMatch(/(read\("[A-Z_]+"\)|raw\.\w+) \?\? ("[^"]|\d)/);
     }
   });
 });
