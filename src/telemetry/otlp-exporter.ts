@@ -6,8 +6,8 @@ type Options = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
 
 /**
  * The OTLP/HTTP span exporter, loaded when the first spans are exported rather than when the gateway starts:
- * the package and what it pulls in (the OTLP transformer with metrics and logs SDKs) are a quarter of the
- * files a start loads, for a feature that is off by default.
+ * the package and what it pulls in (the OTLP transformer with metrics and logs SDKs) are 254 of the 1,946
+ * files a start opened (strace), for a feature that is off by default.
  */
 export class LazyOtlpExporter implements SpanExporter {
   private loading: Promise<SpanExporter> | undefined;
