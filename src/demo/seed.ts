@@ -2,6 +2,7 @@ import {
   type ChannelSummary,
   CreateAdConfigurationCommand,
   CreateChannelCommand,
+  type CreateChannelCommandInput,
   CreatePlaybackRestrictionPolicyCommand,
   CreateRecordingConfigurationCommand,
   GetRecordingConfigurationCommand,
@@ -47,6 +48,7 @@ export const DEMO_TAGS = { app: "ivs-gateway-demo" } as const;
 
 // Under the 3 TPS quota of GetRecordingConfiguration, so polling never throttles itself.
 const POLL_MS = 400;
+const FIRST_POLL_MS = 1000;
 const ACTIVE_WAIT_MS = 10_000;
 
 /**
@@ -94,23 +96,27 @@ export async function seedDemoData(
     }),
   );
   const adConfigurationArn = must(adConfiguration?.arn, "ad configuration");
-  // IVS refuses to attach a recording configuration that is still CREATING.
-  await waitUntilActive(ivs, recordingConfigurationArn);
+  // IVS refuses to attach a recording configuration that is still CREATING: the channels that need none
+  // are made while it becomes ACTIVE, demo-recorded once it is.
+  const active = waitUntilActive(ivs, recordingConfigurationArn);
+  // Nothing is left unobserved if a create fails first (the wait rejects only after its deadline).
+  active.catch(() => {});
 
   const specs: {
     name: string;
-    input: Omit<ConstructorParameters<typeof CreateChannelCommand>[0], "name">;
+    input: Omit<CreateChannelCommandInput, "name">;
   }[] = [
     { name: "demo-live", input: { latencyMode: "LOW", type: "STANDARD", adConfigurationArn } },
-    { name: "demo-recorded", input: { latencyMode: "LOW", type: "STANDARD", recordingConfigurationArn } },
     {
       name: "demo-restricted",
       input: { latencyMode: "LOW", type: "BASIC", authorized: true, playbackRestrictionPolicyArn },
     },
     { name: "demo-idle", input: { latencyMode: "NORMAL", type: "BASIC" } },
+    { name: "demo-recorded", input: { latencyMode: "LOW", type: "STANDARD", recordingConfigurationArn } },
   ];
   const channels: Record<string, string> = {};
   for (const spec of specs) {
+    if (spec.input.recordingConfigurationArn) await active;
     // CreateChannel also creates the channel's one stream key.
     const { channel } = await ivs.send(
       new CreateChannelCommand({ name: spec.name, ...spec.input, tags: { ...DEMO_TAGS, demo: spec.name } }),
@@ -156,8 +162,14 @@ async function existingDemo(ivs: IvsClient): Promise<DemoSummary | undefined> {
   };
 }
 
+/**
+ * Until the recording configuration is ACTIVE: first read after FIRST_POLL_MS (IVS takes about that long;
+ * an earlier read would only spend GetRecordingConfiguration's quota, which the mirror's crawl needs
+ * next), then every POLL_MS.
+ */
 async function waitUntilActive(ivs: IvsClient, arn: string): Promise<void> {
   const deadline = Date.now() + ACTIVE_WAIT_MS;
+  await sleep(FIRST_POLL_MS);
   for (;;) {
     const { recordingConfiguration } = await ivs.send(new GetRecordingConfigurationCommand({ arn }));
     if (recordingConfiguration?.state === "ACTIVE") return;
@@ -165,9 +177,11 @@ async function waitUntilActive(ivs: IvsClient, arn: string): Promise<void> {
       throw new Error(`recording configuration ${arn} failed`);
     if (Date.now() > deadline)
       throw new Error(`recording configuration ${arn} is not ACTIVE after ${ACTIVE_WAIT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await sleep(POLL_MS);
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function must(value: string | undefined, what: string): string {
   if (!value) throw new Error(`IVS returned no ARN for the demo ${what}`);

@@ -39,7 +39,7 @@ export interface CrawlProgress {
   sessionLists: { done: number; total: number };
 }
 
-/** Account-level kinds, cheapest first: a handful of configurations, then the channels. */
+/** Account-level kinds, listed side by side: a handful of configurations, and the channels. */
 const ACCOUNT_KINDS: readonly ListKind[] = [
   "recording-configuration",
   "playback-key-pair",
@@ -58,10 +58,11 @@ const SYNC_DEADLINE_MS = 15 * 60_000;
 
 /**
  * The reflector: the leader's background loop that lists the account and keeps listing it, inside
- * the background share of the request budget (interactive calls always go first). First a crawl,
- * cheapest first (configurations, channel pages, channel details in batches of 50, then per channel
- * its key list and its sessions); then periodic passes that repair whatever events missed: account
- * lists every `resyncMs`, each channel's lists every `channelResyncMs`, spread over that period. It
+ * the background share of the request budget (interactive calls always go first). First a crawl:
+ * configurations and channel pages side by side (each kind has its own quotas), channel details in
+ * batches of 50, then per channel its key list and its sessions; then periodic passes that repair
+ * whatever events missed: account lists every `resyncMs`, each channel's lists every
+ * `channelResyncMs`, spread over that period. It
  * also confirms with IVS what events reported and polls what only IVS can tell (CREATING states, ends).
  */
 export class MirrorSync {
@@ -86,9 +87,12 @@ export class MirrorSync {
   start(): void {
     if (this.running) return;
     this.running = true;
-    // A channel the mirror did not know (an event, a lookup) gets its key and session lists soon.
+    // A channel the mirror did not know (an event, a lookup) gets its key and session lists soon; and
+    // the per-channel lists, which wait for the channel list, start the moment it is complete (not at
+    // their next one-second check: the crawl's key and session lists began a second late).
     this.unwatch = this.options.mirror.onChange((change, applied) => {
-      if (applied.changed && change.op === "put" && change.kind === "channel") {
+      const newChannel = applied.changed && change.op === "put" && change.kind === "channel";
+      if (newChannel || (change.op === "listed" && change.kind === "channel")) {
         this.wakers.get("keys")?.();
         this.wakers.get("sessions")?.();
       }
@@ -212,20 +216,26 @@ export class MirrorSync {
     return runInScope(scope, fn);
   }
 
-  /** Lists every account-level kind that is due; rests until the next one is. */
+  /**
+   * Lists every account-level kind that is due, all at once: each has its own operations' quotas, so a
+   * slow one (a configuration's detail waiting for its quota, thousands of channel pages) holds up no
+   * other. Rests until the next one is due.
+   */
   private async accountStep(): Promise<number> {
     const { mirror } = this.options;
     let next = this.options.resyncMs;
+    const due: ListKind[] = [];
     for (const kind of ACCOUNT_KINDS) {
-      if (!this.running) return 0;
       const listedAt = mirror.store.of(kind).listedAt;
-      const due = listedAt + this.options.resyncMs - this.now();
-      if (listedAt === 0 || due <= 0) {
-        await this.pass(kind);
-        next = Math.min(next, this.options.resyncMs);
-      } else next = Math.min(next, due);
+      const dueIn = listedAt + this.options.resyncMs - this.now();
+      if (listedAt === 0 || dueIn <= 0) due.push(kind);
+      else next = Math.min(next, dueIn);
     }
-    return next;
+    // A failed pass fails the step (it backs off and tries the kinds still due); the others finish first.
+    const passes = await Promise.allSettled(due.map((kind) => this.pass(kind)));
+    const failed = passes.find((p): p is PromiseRejectedResult => p.status === "rejected");
+    if (failed) throw failed.reason;
+    return this.running ? next : 0;
   }
 
   /**

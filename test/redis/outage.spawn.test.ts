@@ -200,6 +200,11 @@ describe("a gateway whose Redis goes down and comes back", () => {
     );
     expect(keyed.errors?.[0]?.extensions).toMatchObject({ code: "IDEMPOTENCY_UNAVAILABLE", retriable: true });
 
+    // The outage is logged once a reconnect attempt fails (ioredis retries after 100–200 ms, then backs off);
+    // Redis comes back only after that, or a fast test could end the outage before any attempt is made.
+    await until("the outage to be logged", async () =>
+      lines.some((l) => String(l.msg).startsWith("redis unreachable")),
+    );
     await redis.start();
     await until("/ready to be 200 again", async () => (await ready()).status === 200);
     // Events flow again: a broadcast reaches the subscriber opened before the outage.
