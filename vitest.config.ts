@@ -11,6 +11,8 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
+    // dist/ built once, as `npm start` builds it: the files that start programs run what users run.
+    globalSetup: ["./test/support/build.ts"],
     // The default report for people, then one plain closing line for programs reading the CI log.
     reporters: ["default", "./test/support/closing-line.ts"],
     testTimeout: 20_000,
@@ -29,5 +31,6 @@ export default defineConfig({
     // not state. Files that start programs run this way too (it cut their CPU from 83 to 66 CPU-s), so one
     // project holds both kinds: a second one would differ only in name, and the sequencer takes them by turns.
     isolate: false,
+    experimental: { fsModuleCache: true },
   },
 });

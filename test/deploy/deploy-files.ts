@@ -240,21 +240,47 @@ interface LockPackage {
 }
 
 /**
- * A directory holding what the final stage copies: the sources it COPYs from the context (minus
- * .dockerignore), and for `COPY --from=<deps stage> … node_modules` the packages `npm ci --omit=dev` installs
- * (the lockfile's non-dev entries), hard-linked from this checkout's node_modules. Run from it, a process
- * sees no devDependency, as in the image. The caller removes it.
+ * A directory holding what the final stage copies, built the way `docker build` would: the sources a stage
+ * COPYs from the context (minus .dockerignore); for `COPY --from=<stage> … node_modules` the packages
+ * `npm ci --omit=dev` installs (the lockfile's non-dev entries), hard-linked from this checkout's
+ * node_modules; and for a copy from any other stage, that stage staged the same way with its `RUN node …`
+ * steps run in it (the build stage making dist/). Run from it, a process sees no devDependency and no file
+ * the image lacks. The caller removes it.
  */
 export function stageImageFiles(file: Dockerfile): string {
   const dir = mkdtempSync(join(tmpdir(), "ivs-gateway-image-"));
+  stageInto(file, finalStage(file), dir);
+  return dir;
+}
+
+/** Inside a stage, paths under its WORKDIR (`/app`, the only one used) are relative to the staged dir. */
+const inWorkdir = (path: string) => (path.startsWith("/app/") ? path.slice("/app/".length) : path);
+
+function stageInto(file: Dockerfile, stage: Stage, dir: string): void {
   const rules = dockerignoreRules();
-  const stage = finalStage(file);
-  for (const copy of copiesOf(stage)) {
-    const dest = copy.dest.startsWith("/app/") ? copy.dest.slice("/app/".length) : copy.dest;
+  for (const ins of stage.instructions) {
+    if (ins.keyword === "RUN") {
+      runStep(ins.args, dir);
+      continue;
+    }
+    if (ins.keyword !== "COPY" && ins.keyword !== "ADD") continue;
+    const [copy] = copiesOf({ ...stage, instructions: [ins] }) as [Copy];
+    const dest = inWorkdir(copy.dest);
     if (copy.from !== undefined) {
-      if (!copy.sources.every((s) => /(^|\/)node_modules$/.test(s)))
-        throw new Error(`COPY --from=${copy.from} ${copy.sources.join(" ")}: only node_modules is staged`);
-      stageProductionModules(join(dir, dest));
+      if (copy.sources.every((s) => /(^|\/)node_modules$/.test(s))) {
+        stageProductionModules(join(dir, dest));
+        continue;
+      }
+      const from = file.stages.find((s) => s.name === copy.from);
+      if (!from) throw new Error(`COPY --from=${copy.from}: no such stage`);
+      const built = mkdtempSync(join(tmpdir(), `ivs-gateway-stage-${copy.from}-`));
+      try {
+        stageInto(file, from, built);
+        for (const source of copy.sources)
+          cpSync(join(built, inWorkdir(source)), join(dir, dest), { recursive: true });
+      } finally {
+        rmSync(built, { recursive: true, force: true });
+      }
       continue;
     }
     for (const source of copy.sources) {
@@ -270,7 +296,19 @@ export function stageImageFiles(file: Dockerfile): string {
       });
     }
   }
-  return dir;
+}
+
+/**
+ * A stage's RUN step, in the staged dir: `node …` runs with this Node; the install step (`npm ci`) is what
+ * stageProductionModules stands for, so it is not run again. Anything else cannot be staged here.
+ */
+function runStep(args: string, dir: string): void {
+  if (/^npm ci\b/.test(args.trim())) return;
+  const words = args.trim().startsWith("[") ? execForm(args) : args.trim().split(/\s+/);
+  const [bin, ...rest] = words;
+  if (bin !== "node" || rest.some((w) => /[;&|<>$`]/.test(w)))
+    throw new Error(`RUN ${args}: only a plain node command (or npm ci) can be staged`);
+  execFileSync(process.execPath, rest, { cwd: dir, stdio: "pipe" });
 }
 
 function stageProductionModules(target: string): void {

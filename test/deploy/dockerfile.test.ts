@@ -26,6 +26,12 @@ const keyword = (k: string) => final.instructions.filter((i) => i.keyword === k)
 const copied = copiesOf(final)
   .filter((c) => c.from === undefined)
   .flatMap((c) => c.sources);
+/** Context paths any stage copies: what the build context must hold. */
+const fromContext = file.stages.flatMap((stage) =>
+  copiesOf(stage)
+    .filter((c) => c.from === undefined)
+    .flatMap((c) => c.sources),
+);
 
 describe("Dockerfile", () => {
   it("is multi-stage, every stage on the same Node image pinned to a release", () => {
@@ -77,23 +83,35 @@ describe("Dockerfile", () => {
     expect(command.join(" ")).toContain("/health");
   });
 
-  it("starts the gateway with node itself (PID 1 gets SIGTERM), on a file the image holds", () => {
+  it("starts the gateway with node itself (PID 1 gets SIGTERM), on the built file a build stage made", () => {
     const cmd = execForm(keyword("CMD").at(-1)?.args ?? "");
-    expect(cmd.slice(0, 3)).toEqual(["node", "--import", "tsx"]);
-    // tsx loads the TypeScript at run time, so it must be a production dependency.
+    expect(cmd).toEqual(["node", "dist/main.js"]);
+    // dist/ comes from the stage that runs the build on the sources, not from the context.
+    const dist = copiesOf(final).find((c) => c.sources.includes("/app/dist"));
+    expect(dist?.dest).toBe("./dist");
+    const build = file.stages.find((s) => s.name === dist?.from);
+    expect(
+      build?.instructions.some((i) => i.keyword === "RUN" && i.args === "node --import tsx scripts/build.ts"),
+    ).toBe(true);
+    expect(copied.some((s) => s.includes("dist"))).toBe(false);
+    // The build (this run's, test/support/build.ts) makes both programs the image runs.
+    expect(existsSync(join(ROOT, "dist/main.js"))).toBe(true);
+    expect(existsSync(join(ROOT, "dist/emulator.js"))).toBe(true);
+    // tsx and esbuild run the build with production dependencies only, so both are dependencies.
     expect(pkg.dependencies.tsx).toBeDefined();
-    const entry = cmd[3] as string;
-    expect(existsSync(join(ROOT, entry))).toBe(true);
-    expect(copied.some((s) => entry === s || entry.startsWith(`${s.replace(/\/$/, "")}/`))).toBe(true);
-    // The emulator's command (compose.yaml) runs from the same image.
-    expect(copied).toContain("emulator");
-    expect(existsSync(join(ROOT, "emulator/main.ts"))).toBe(true);
+    expect(pkg.dependencies.esbuild).toBeDefined();
   });
 
   it("copies the context only where .dockerignore lets it, and .dockerignore keeps the rest out", () => {
     const rules = dockerignoreRules();
-    for (const source of copied) expect(dockerignored(rules, source), source).toBe(false);
-    for (const kept of ["src/main.ts", "src/pages/live-status.html", "emulator/main.ts", "model/validate.ts"])
+    for (const source of fromContext) expect(dockerignored(rules, source), source).toBe(false);
+    for (const kept of [
+      "src/main.ts",
+      "src/pages/live-status.html",
+      "emulator/main.ts",
+      "model/validate.ts",
+      "scripts/build.ts",
+    ])
       expect(dockerignored(rules, kept), kept).toBe(false);
     for (const out of [
       "node_modules",
@@ -102,42 +120,48 @@ describe("Dockerfile", () => {
       ".env",
       ".emulator-state.json",
       "bench",
+      "dist",
+      "scripts/print-schema.ts",
     ])
       expect(dockerignored(rules, out), out).toBe(true);
   });
 
-  it("holds everything the copied code imports: relative files inside the copy, packages in dependencies", () => {
-    const roots = copied.filter((s) => !s.includes("."));
+  it("builds from everything the built code imports: relative files inside the copy, packages in dependencies", () => {
+    // The bundle leaves packages to node_modules, so what the sources import must be production dependencies.
+    const roots = fromContext.filter((s) => !s.includes("."));
     expect(roots.sort()).toEqual(["emulator", "model", "src"]);
+    expect(fromContext).toContain("scripts/build.ts");
     const builtins = new Set(builtinModules);
     const problems: string[] = [];
-    for (const root of roots)
-      for (const path of sourceFiles(join(ROOT, root))) {
-        const text = readFileSync(path, "utf8");
-        const specifiers = [
-          ...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?["']([^"']+)["']/gm),
-          ...text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
-        ].map((m) => m[1] as string);
-        for (const spec of specifiers) {
-          const where = relative(ROOT, path);
-          if (spec.startsWith(".")) {
-            const target = relative(ROOT, resolve(dirname(path), spec))
-              .split("\\")
-              .join("/");
-            if (!roots.some((r) => target.startsWith(`${r}/`)))
-              problems.push(`${where}: ${spec} is not copied`);
-            continue;
-          }
-          if (spec.startsWith("node:") || builtins.has(spec)) continue;
-          const name = spec.startsWith("@")
-            ? spec.split("/").slice(0, 2).join("/")
-            : (spec.split("/")[0] as string);
-          if (!pkg.dependencies[name])
-            problems.push(
-              `${where}: ${name} is ${pkg.devDependencies[name] ? "a devDependency" : "not a dependency"}`,
-            );
+    for (const path of [
+      ...roots.flatMap((root) => sourceFiles(join(ROOT, root))),
+      join(ROOT, "scripts/build.ts"),
+    ]) {
+      const text = readFileSync(path, "utf8");
+      const specifiers = [
+        ...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?["']([^"']+)["']/gm),
+        ...text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
+      ].map((m) => m[1] as string);
+      for (const spec of specifiers) {
+        const where = relative(ROOT, path);
+        if (spec.startsWith(".")) {
+          const target = relative(ROOT, resolve(dirname(path), spec))
+            .split("\\")
+            .join("/");
+          if (!roots.some((r) => target.startsWith(`${r}/`)))
+            problems.push(`${where}: ${spec} is not copied`);
+          continue;
         }
+        if (spec.startsWith("node:") || builtins.has(spec)) continue;
+        const name = spec.startsWith("@")
+          ? spec.split("/").slice(0, 2).join("/")
+          : (spec.split("/")[0] as string);
+        if (!pkg.dependencies[name])
+          problems.push(
+            `${where}: ${name} is ${pkg.devDependencies[name] ? "a devDependency" : "not a dependency"}`,
+          );
       }
+    }
     expect(problems).toEqual([]);
   });
 });

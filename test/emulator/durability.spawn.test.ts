@@ -11,6 +11,7 @@ import {
   ListChannelsCommand,
 } from "@aws-sdk/client-ivs";
 import { afterAll, describe, expect, it } from "vitest";
+import { EMULATOR_PROGRAM } from "../support/programs.ts";
 
 /** The standalone emulator on a state file, as `npm run emulator -- --state-file …` runs it. */
 interface Running {
@@ -39,7 +40,7 @@ function stateFile(): string {
 function run(file: string): { child: ChildProcess; stderr: () => string; stdout: () => string } {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "emulator/main.ts", "--port", "0", "--no-quotas", "--state-file", file],
+    [...EMULATOR_PROGRAM, "--port", "0", "--no-quotas", "--state-file", file],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   children.push(child);

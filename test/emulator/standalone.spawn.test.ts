@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateChannelCommand, GetStreamCommand, IvsClient } from "@aws-sdk/client-ivs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_PROGRAM } from "../support/programs.ts";
 
 /** The emulator as a user runs it: `npm run emulator -- ...` in its own process, events to a URL. */
 let child: ChildProcess;
@@ -29,17 +30,7 @@ beforeAll(async () => {
   const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/ivs`;
   child = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      "emulator/main.ts",
-      "--port",
-      "0",
-      "--event-target",
-      targetUrl,
-      "--event-api-key",
-      "standalone-key",
-    ],
+    [...EMULATOR_PROGRAM, "--port", "0", "--event-target", targetUrl, "--event-api-key", "standalone-key"],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, IVS_EMULATOR_REGION: "eu-west-1" } },
   );
   url = await new Promise<string>((resolve, reject) => {

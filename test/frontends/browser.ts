@@ -13,15 +13,21 @@ export interface TestBrowser {
   context: BrowserContext;
   /** Saves a full-page PNG under test-results/screenshots and returns its path. */
   screenshot(name: string): Promise<string>;
+  /** Closes this browser context (its pages, storage and sockets); the Chromium process stays for others. */
   close(): Promise<void>;
 }
 
+/** One Chromium per test process, launched on first use: a launch costs about a CPU-second. */
+let chromiumProcess: Promise<Browser> | undefined;
+
 /**
- * Real headless Chromium through playwright-core, started the way this machine needs: a fresh profile
- * (Playwright's own temporary one), no sandbox (CI runs as root), no background networking (the closed network refuses it loudly).
+ * A fresh browser context (its own cookies, storage and cache, as a new profile would have) and page in
+ * real headless Chromium through playwright-core, started the way this machine needs: Playwright's own
+ * temporary profile, no sandbox (CI runs as root), no background networking (the closed network refuses
+ * it loudly). A file that opens one closes Chromium after its tests with `closeChromium`.
  */
 export async function openBrowser(): Promise<TestBrowser> {
-  const browser: Browser = await chromium.launch({
+  chromiumProcess ??= chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -34,6 +40,7 @@ export async function openBrowser(): Promise<TestBrowser> {
       "--disable-sync",
     ],
   });
+  const browser = await chromiumProcess;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   return {
@@ -46,7 +53,14 @@ export async function openBrowser(): Promise<TestBrowser> {
       return path;
     },
     async close() {
-      await browser.close();
+      await context.close();
     },
   };
+}
+
+/** Closes the Chromium process `openBrowser` started, if any (call in the file's `afterAll`). */
+export async function closeChromium(): Promise<void> {
+  const launched = chromiumProcess;
+  chromiumProcess = undefined;
+  await (await launched?.catch(() => undefined))?.close();
 }

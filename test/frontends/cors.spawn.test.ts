@@ -1,8 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, type TestBrowser } from "./browser.ts";
+import { closeChromium, openBrowser, type TestBrowser } from "./browser.ts";
 import { startGateway, type TestGateway } from "./gateway.ts";
+
+// One Chromium for the file's tests, each in a fresh context.
+afterAll(closeChromium);
 
 /**
  * CORS as a browser enforces it: a page served from another origin calls the gateway with fetch, the way a

@@ -3,7 +3,10 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/gateway.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
-import { openBrowser, type TestBrowser } from "./browser.ts";
+import { closeChromium, openBrowser, type TestBrowser } from "./browser.ts";
+
+// One Chromium for the file's tests, each in a fresh context.
+afterAll(closeChromium);
 
 // GraphiQL as `npm start` serves it: development mode, demo data and demo broadcasts (phases shortened).
 const ENV = { PORT: "0", EMULATOR_PORT: "0", LOG_LEVEL: "silent" };

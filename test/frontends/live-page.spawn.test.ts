@@ -5,7 +5,10 @@ import { PAGE_HEADERS } from "../../src/auth/local-page.ts";
 import { loadConfig } from "../../src/config/gateway.ts";
 import { scriptJson } from "../../src/pages/live-status.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
-import { openBrowser, type TestBrowser } from "./browser.ts";
+import { closeChromium, openBrowser, type TestBrowser } from "./browser.ts";
+
+// One Chromium for the file's tests, each in a fresh context.
+afterAll(closeChromium);
 
 /** The page's own budget for showing a change: from the broadcast's start (or end) to the badge. */
 const WITHIN_MS = 1000;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/gateway.ts";
 import { ConfigError } from "../../src/config/primitives.ts";
 import { buildGateway } from "../../src/server.ts";
+import { GATEWAY_PROGRAM } from "../support/programs.ts";
 
 /**
  * A busy PORT (finding 10 of issue 11) used to fail only at the end of start-up, after the emulator, the IVS
@@ -76,7 +77,7 @@ describe("a PORT another process holds", () => {
         ([k]) => !/^(AWS_|IVS_|PORT$|HOST$|LOG_LEVEL$|SEED_|EMULATOR_|REDIS_)/.test(k),
       ),
     );
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, [...GATEWAY_PROGRAM], {
       env: { ...inherited, PORT: String(port), EMULATOR_PORT: String(emulatorPort), LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],
     });

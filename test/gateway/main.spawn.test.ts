@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEmulator } from "../../emulator/index.ts";
+import { GATEWAY_PROGRAM } from "../support/programs.ts";
 
 // Each test starts its own gateway process on its own ports, one after another: a start costs about 2 CPU-s,
 // and five at once on a 2-core machine next to the rest of the suite miss every deadline.
-describe("npm start (src/main.ts)", () => {
+describe("npm start (dist/main.js)", () => {
   const children: ChildProcess[] = [];
   afterAll(() => {
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
@@ -17,7 +18,7 @@ describe("npm start (src/main.ts)", () => {
         ([k]) => !/^(AWS_|IVS_|PORT$|HOST$|LOG_LEVEL$|SEED_|EMULATOR_|REDIS_)/.test(k),
       ),
     );
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, [...GATEWAY_PROGRAM], {
       env: { ...inherited, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -65,6 +66,10 @@ describe("npm start (src/main.ts)", () => {
     expect(base, out).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(out).toMatch(/IVS emulator: +http:\/\/127\.0\.0\.1:\d+/);
     expect((await fetch(`${base}/health`)).status).toBe(200);
+    // The live page's HTML and script are read beside the built file: the build put them there.
+    const live = await fetch(`${base}/live`);
+    expect(live.status).toBe(200);
+    expect(await live.text()).toMatch(/id="rows"[\s\S]*<script nonce=/);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
     expect(proc.out()).toContain('"signal":"SIGTERM"');

@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
 import { JOB_TAG } from "../../src/jobs/types.ts";
 import { type RunningGateway, startGateway } from "../budget/harness.ts";
+import { GATEWAY_PROGRAM } from "../support/programs.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const PREFIX = `jobs-${randomUUID()}:`;
 
 /** A replica as `npm start` runs it, in its own process, so that it can be killed outright. */
 function startReplica(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...GATEWAY_PROGRAM], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

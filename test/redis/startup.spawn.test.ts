@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/gateway.ts";
 import { ConfigError } from "../../src/config/primitives.ts";
 import { buildGateway } from "../../src/server.ts";
+import { GATEWAY_PROGRAM } from "../support/programs.ts";
 import { freePort } from "./redis-server.ts";
 
 /*
@@ -12,9 +13,9 @@ import { freePort } from "./redis-server.ts";
  * error event").
  */
 
-/** Runs `node --import tsx src/main.ts` (what `npm start` runs) with only `env` (and PATH/HOME); resolves with its exit code and stderr. */
+/** Runs `node dist/main.js` (what `npm start` runs once built) with only `env` (and PATH/HOME); resolves with its exit code and stderr. */
 async function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...GATEWAY_PROGRAM], {
     cwd: new URL("../..", import.meta.url).pathname,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", ...env },
     stdio: ["ignore", "ignore", "pipe"],

@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config/gateway.ts";
 import { ConfigError, type Env } from "../../src/config/primitives.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildGateway, type Gateway } from "../../src/server.ts";
+import { GATEWAY_PROGRAM } from "../support/programs.ts";
 
 const PING = JSON.stringify({ query: "{ channels(first: 1) { edges { node { arn } } } }" });
 const post = (g: Gateway, headers: Record<string, string> = {}) =>
@@ -54,8 +55,8 @@ describe("secure by default: development mode", () => {
     expect(JSON.stringify(await res.json())).toMatch(/Did you mean \\"channels?\\"/);
   });
 
-  it("prints the token once on stdout from npm start (src/main.ts), outside every log line", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  it("prints the token once on stdout from npm start (dist/main.js), outside every log line", async () => {
+    const child = spawn(process.execPath, [...GATEWAY_PROGRAM], {
       env: { PATH: process.env.PATH, PORT: "0", SEED_DEMO_DATA: "false", LOG_LEVEL: "trace" },
       stdio: ["ignore", "pipe", "pipe"],
     });
