@@ -11,6 +11,43 @@ import type { Gateway } from "./server.ts";
 let gateway: Gateway;
 let config: ReturnType<typeof loadConfig>;
 let pretty = false;
+// The first SIGTERM (or Ctrl-C) drains: subscribers are sent elsewhere at once, in-flight requests get
+// DRAIN_TIMEOUT_MS. A second signal cuts the drain short and stops now; a third exits at once. The handlers
+// are in place before the start: a signal that arrives while the gateway starts (or the moment it says it
+// listens) is kept, and the drain begins once the start is done, rather than the default action killing
+// the process half-started.
+let signals = 0;
+let started = false;
+let pending: string | undefined;
+const shutdown = (signal: string) => {
+  signals++;
+  if (!started) {
+    if (signals === 1) pending = signal;
+    else process.exit(1);
+    return;
+  }
+  if (signals === 1) {
+    gateway.logger.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, "shutting down: draining");
+    gateway.drain().then(
+      () => {
+        gateway.logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        gateway.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  } else if (signals === 2) {
+    gateway.logger.warn({ signal }, "second signal: stopping now, cutting in-flight requests");
+    gateway.stop().catch(() => {}); // the drain above reports a failure
+  } else {
+    process.exit(1);
+  }
+};
+process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+
 try {
   config = loadConfig(process.env);
   const { logFormat } = config.development;
@@ -41,29 +78,8 @@ if (config.emulator || pretty)
     }),
   );
 
-// The first SIGTERM (or Ctrl-C) drains: subscribers are sent elsewhere at once, in-flight requests get
-// DRAIN_TIMEOUT_MS. A second signal cuts the drain short and stops now; a third exits at once.
-let signals = 0;
-const shutdown = (signal: string) => {
-  signals++;
-  if (signals === 1) {
-    gateway.logger.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, "shutting down: draining");
-    gateway.drain().then(
-      () => {
-        gateway.logger.info("stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        gateway.logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  } else if (signals === 2) {
-    gateway.logger.warn({ signal }, "second signal: stopping now, cutting in-flight requests");
-    gateway.stop().catch(() => {}); // the drain above reports a failure
-  } else {
-    process.exit(1);
-  }
-};
-process.on("SIGINT", () => shutdown("SIGINT"));
-process.on("SIGTERM", () => shutdown("SIGTERM"));
+started = true;
+if (pending) {
+  signals = 0;
+  shutdown(pending);
+}
