@@ -7,6 +7,9 @@ import {
 } from "@aws-sdk/client-ivs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../emulator/index.ts";
+import { loadConfig } from "../../src/config/gateway.ts";
+import { createLogger } from "../../src/logger.ts";
+import { buildGateway } from "../../src/server.ts";
 import { callsOf, type RunningGateway, startGateway } from "../budget/harness.ts";
 
 const CHANNELS = 60;
@@ -87,7 +90,7 @@ describe("start-up over an existing account", () => {
     await emulator?.stop();
   });
 
-  it("crawls it cheapest first, in full batches, and says so in /metrics and /health", async () => {
+  it("crawls it once, in full batches, and says so in /metrics and /health", async () => {
     expect(startedIn).toBeGreaterThan(0);
     // The crawl's last batches may still be on their way on a loaded machine: count once the calls stop.
     let counts = await g.counts();
@@ -162,5 +165,28 @@ describe("start-up over an existing account", () => {
       expect(res.data?.channel.sessions.edges).toHaveLength(i < 5 ? 1 : 0);
     }
     expect(await g.counts()).toEqual({});
+  });
+});
+
+describe("start-up with a slow account-level list", () => {
+  it("lists the other kinds meanwhile: channels are mirrored while ListRecordingConfigurations still answers", async () => {
+    const gateway = buildGateway(
+      loadConfig({ PORT: "0", EMULATOR_PORT: "0", SEED_DEMO_DATA: "false", LOG_LEVEL: "silent" }),
+      {
+        logger: createLogger({ level: "silent" }),
+        emulator: { faults: { latencyMs: 4000, operations: ["ListRecordingConfigurations"] } },
+      },
+    );
+    await gateway.start();
+    try {
+      // Listed one after another, the channels would wait the 4 s the configurations' list takes.
+      await expect
+        .poll(() => gateway.mirror.status().synced.channel, { timeout: 3000, interval: 20 })
+        .toBe(true);
+      expect(gateway.mirror.status().synced["recording-configuration"]).toBe(false);
+      await gateway.mirror.synced();
+    } finally {
+      await gateway.stop();
+    }
   });
 });
