@@ -20,7 +20,7 @@ export default defineConfig({
     pool: "forks",
     // Most of the suite waits on sockets, timers and IVS quotas rather than on the CPU: more files at once
     // than this 2-core machine has cores keeps both busy. 6 since the programs the spawning files start run
-    // built (a gateway start 1.1 CPU-s, not 2.4 through tsx): 54–55 s here against 65 s with 4. With 8
+    // built (a gateway start under 1 CPU-s, about 2 through tsx): 54–55 s here against 65 s with 4. With 8
     // (and tsx) a gateway missed its start deadline, for no gain.
     maxWorkers: 6,
     // The pinned AWS SDK supports Node 20; its notice about later releases would repeat in every file.

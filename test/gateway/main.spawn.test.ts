@@ -1,27 +1,44 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEmulator } from "../../emulator/index.ts";
 import { GATEWAY_PROGRAM } from "../support/programs.ts";
 
 // Each test starts its own gateway process on its own ports, one after another: a start costs about 2 CPU-s,
 // and five at once on a 2-core machine next to the rest of the suite miss every deadline.
+/** Whether any process of `pid`'s group still runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe("npm start (dist/main.js)", () => {
   const children: ChildProcess[] = [];
   afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    for (const child of children)
+      if (alive(child.pid as number)) process.kill(-(child.pid as number), "SIGKILL");
   });
 
-  const run = (env: Record<string, string>) => {
+  /** Starts `node dist/main.js`, or with `npm: true` the README's `npm start`. */
+  const run = (env: Record<string, string>, { npm = false } = {}) => {
     // A clean environment: variables of the machine running the tests must not change the outcome.
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(
         ([k]) => !/^(AWS_|IVS_|PORT$|HOST$|LOG_LEVEL$|SEED_|EMULATOR_|REDIS_)/.test(k),
       ),
     );
-    const child = spawn(process.execPath, [...GATEWAY_PROGRAM], {
+    // Each in a process group of its own, as a terminal would start it, so that Ctrl-C reaches all of it.
+    const options: SpawnOptions = {
       env: { ...inherited, ...env },
       stdio: ["ignore", "pipe", "pipe"],
-    });
+      detached: true,
+    };
+    const child = npm
+      ? spawn("npm", ["start"], options)
+      : spawn(process.execPath, [...GATEWAY_PROGRAM], options);
     children.push(child);
     let stdout = "";
     let stderr = "";
@@ -35,8 +52,8 @@ describe("npm start (dist/main.js)", () => {
     return { child, exited, out: () => stdout, err: () => stderr };
   };
 
-  it("prints its URLs and commands that work when pasted as printed (curl, the AWS CLI), serves, and exits 0 on SIGTERM", async () => {
-    const proc = run({ PORT: "0", EMULATOR_PORT: "0", DEMO_BROADCASTS: "false" });
+  it("npm start, as README has it: prints its URLs and commands that work when pasted as printed (curl, the AWS CLI), serves, and stops on Ctrl-C", async () => {
+    const proc = run({ PORT: "0", EMULATOR_PORT: "0", DEMO_BROADCASTS: "false" }, { npm: true });
     const deadline = Date.now() + 20_000;
     while (!/list-channels.*\n/.test(proc.out()) && Date.now() < deadline && proc.child.exitCode === null)
       await new Promise((r) => setTimeout(r, 50));
@@ -70,9 +87,13 @@ describe("npm start (dist/main.js)", () => {
     const live = await fetch(`${base}/live`);
     expect(live.status).toBe(200);
     expect(await live.text()).toMatch(/id="rows"[\s\S]*<script nonce=/);
-    proc.child.kill("SIGTERM");
-    expect(await proc.exited).toBe(0);
-    expect(proc.out()).toContain('"signal":"SIGTERM"');
+    // Ctrl-C: SIGINT to npm and the gateway under it. npm ends by the signal; the gateway drains and stops.
+    process.kill(-(proc.child.pid as number), "SIGINT");
+    await proc.exited;
+    await expect.poll(() => proc.out()).toContain('"msg":"stopped"');
+    expect(proc.out()).toContain('"signal":"SIGINT"');
+    // Nothing of the group is left running.
+    await expect.poll(() => alive(proc.child.pid as number)).toBe(false);
     // No wall of SDK notices: the pinned SDK supports this Node (README, `engines`).
     expect(proc.err()).not.toMatch(/NodeVersionSupportWarning|Warning:/);
   });
