@@ -99,7 +99,7 @@ export async function seedDemoData(
   // IVS refuses to attach a recording configuration that is still CREATING: the channels that need none
   // are made while it becomes ACTIVE, demo-recorded once it is.
   const active = waitUntilActive(ivs, recordingConfigurationArn);
-  // Nothing is left unobserved if a create fails first (the wait rejects only after its deadline).
+  // Observed now, so that a create failing before it is awaited leaves no unhandled rejection behind.
   active.catch(() => {});
 
   const specs: {
@@ -163,9 +163,9 @@ async function existingDemo(ivs: IvsClient): Promise<DemoSummary | undefined> {
 }
 
 /**
- * Until the recording configuration is ACTIVE: first read after FIRST_POLL_MS (IVS takes about that long;
- * an earlier read would only spend GetRecordingConfiguration's quota, which the mirror's crawl needs
- * next), then every POLL_MS.
+ * Until the recording configuration is ACTIVE: first read after FIRST_POLL_MS (the embedded emulator's
+ * activation delay, and the mirror's own first re-read of a CREATING one; an earlier read would only spend
+ * GetRecordingConfiguration's quota, which the mirror's crawl needs next), then every POLL_MS.
  */
 async function waitUntilActive(ivs: IvsClient, arn: string): Promise<void> {
   const deadline = Date.now() + ACTIVE_WAIT_MS;
